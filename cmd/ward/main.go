@@ -1,0 +1,99 @@
+// Command ward is the health sector's cyber-defence system: one binary for
+// the hub (the sector support centre) and the sites (hospitals, practices,
+// EMS). Subcommands wire internal packages together; they hold no logic of
+// their own.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes, decided in one place (exitCode).
+const (
+	exitOK       = 0
+	exitError    = 1 // the command failed
+	exitUsage    = 2 // the command line is wrong
+	exitFindings = 3 // scan --fail-on: findings at or above the threshold
+)
+
+// errUsage marks command-line mistakes; errFindings marks a --fail-on hit.
+var (
+	errUsage    = errors.New("usage")
+	errFindings = errors.New("findings at or above the --fail-on decision")
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errFindings):
+		return exitFindings
+	case errors.Is(err, errUsage):
+		if msg := err.Error(); msg != errUsage.Error() {
+			fmt.Fprintln(stderr, "ward:", msg)
+		}
+		return exitUsage
+	default:
+		fmt.Fprintln(stderr, "ward:", err)
+		return exitError
+	}
+}
+
+const usage = `ward — cyber-defence for hospitals, practices and emergency medical services
+
+Usage:
+  ward scan --inventory FILE... --advisories PATH... [flags]   match assets against advisories
+  ward gen inventory --assets N --advisories PATH... [flags]   make a sample inventory from real advisories
+  ward serve [--demo]                                          the site system with a web UI (coming)
+  ward version
+
+Run "ward COMMAND -h" for a command's flags.
+`
+
+// run is ward's testable entry point.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "scan":
+		return runScan(ctx, args[1:], stdout, stderr)
+	case "gen":
+		return runGen(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "ward", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+}
+
+func version() string { return "0.1.0-dev" }
+
+// multiFlag collects a repeatable flag, one value per use (paths may
+// contain commas).
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return fmt.Sprint(*m) }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

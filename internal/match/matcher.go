@@ -1,0 +1,306 @@
+package match
+
+import (
+	"slices"
+
+	"github.com/facebookincubator/nvdtools/wfn"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/inventory"
+)
+
+// Matcher holds advisories indexed by product identity. Build it once with
+// [NewMatcher]; it is read-only afterwards and safe for concurrent use.
+type Matcher struct {
+	names   *Names
+	entries []*entry
+	index   map[string][]int32 // identifier key -> entries
+
+	products       []*productNames
+	productEntries [][]int32          // product -> entries
+	productIndex   map[string][]int32 // name, token and model key -> products
+}
+
+// NewMatcher indexes every product of every vulnerability of advs.
+func NewMatcher(names *Names, advs []*advisory.Advisory) *Matcher {
+	m := &Matcher{names: names, index: map[string][]int32{}, productIndex: map[string][]int32{}}
+	byKey := map[string]int32{}
+	for _, adv := range advs {
+		for vi := range adv.Vulnerabilities {
+			v := &adv.Vulnerabilities[vi]
+			fixed := fixedVersions(v, names)
+			for ai := range v.Affects {
+				a := &v.Affects[ai]
+				pid, ok := byKey[productKey(a.Product)]
+				if !ok {
+					pid = -1
+					if p := newProductNames(names, a.Product); p != nil {
+						pid = int32(len(m.products))
+						m.products = append(m.products, p)
+						m.productEntries = append(m.productEntries, nil)
+						addKeys(m.productIndex, p.keys(), pid)
+					}
+					byKey[productKey(a.Product)] = pid
+				}
+				var prod *productNames
+				if pid >= 0 {
+					prod = m.products[pid]
+				}
+				e := newEntry(names, adv, v, a, fixed, prod)
+				id := int32(len(m.entries))
+				m.entries = append(m.entries, e)
+				addKeys(m.index, e.idKeys(), id)
+				if pid >= 0 {
+					m.productEntries[pid] = append(m.productEntries[pid], id)
+				}
+			}
+		}
+	}
+	return m
+}
+
+// addKeys posts id under every distinct key.
+func addKeys(index map[string][]int32, keys []string, id int32) {
+	for i, k := range keys {
+		if !slices.Contains(keys[:i], k) {
+			index[k] = append(index[k], id)
+		}
+	}
+}
+
+// Len returns the number of advisory products indexed.
+func (m *Matcher) Len() int { return len(m.entries) }
+
+// lookupCache remembers work across the subjects of one Match call:
+// whole answers by identity, and name relations by (vendor, name, model),
+// which many versions of one product share.
+type lookupCache struct {
+	byIdentity map[string][]hit
+	byName     map[string][]nameCandidate
+}
+
+type nameCandidate struct {
+	id  int32 // product
+	rel relation
+}
+
+// lookup returns the best hit per (advisory, vulnerability) for one subject.
+func (m *Matcher) lookup(s *subject, c *lookupCache) []hit {
+	seen := map[int32]bool{}
+	var b bestHits
+	for _, k := range s.idKeys() {
+		for _, id := range m.index[k] {
+			if !seen[id] {
+				seen[id] = true
+				e := m.entries[id]
+				h, ok := judge(m.names, s, e)
+				b.consider(e, h, ok, sameProduct(s, e))
+			}
+		}
+	}
+	for _, nc := range m.nameCandidates(s, c) {
+		for _, id := range m.productEntries[nc.id] {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			e := m.entries[id]
+			if nc.rel.similar && b.exact[e.vuln] {
+				continue // the vulnerability names this product exactly elsewhere
+			}
+			h, ok, done := judgeIDs(m.names, s, e)
+			if !done {
+				h, ok = judgeName(m.names, s, e, nc.rel)
+			}
+			b.consider(e, h, ok, nc.rel.exact || sameProduct(s, e))
+		}
+	}
+	return b.hits()
+}
+
+// nameCandidates returns the products whose names relate to the subject's.
+func (m *Matcher) nameCandidates(s *subject, c *lookupCache) []nameCandidate {
+	keys := s.nameKeys()
+	if len(keys) == 0 {
+		return nil
+	}
+	ck := s.nameIdentity()
+	if c != nil {
+		if got, ok := c.byName[ck]; ok {
+			return got
+		}
+	}
+	var out []nameCandidate
+	seen := map[int32]bool{}
+	for _, k := range keys {
+		for _, id := range m.productIndex[k] {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if r, ok := relateNames(s, m.products[id]); ok {
+				out = append(out, nameCandidate{id, r})
+			}
+		}
+	}
+	// Exact relations first: they let lookup skip merely similar products
+	// of the same vulnerability.
+	slices.SortStableFunc(out, func(a, b nameCandidate) int {
+		switch {
+		case a.rel.exact == b.rel.exact:
+			return 0
+		case a.rel.exact:
+			return -1
+		}
+		return 1
+	})
+	if c != nil {
+		c.byName[ck] = out
+	}
+	return out
+}
+
+// bestHits keeps, for one subject, the best hit per vulnerability. When a
+// vulnerability names the subject's product exactly (whatever the version
+// says), its other, merely similar products are other products, not
+// spellings of this one: their "possible" hits are dropped.
+type bestHits struct {
+	best  map[*advisory.Vulnerability]hit
+	exact map[*advisory.Vulnerability]bool
+	order []*advisory.Vulnerability
+}
+
+// consider records the outcome of judging entry e: h when ok, and whether
+// e names the subject's product exactly.
+func (b *bestHits) consider(e *entry, h hit, ok, same bool) {
+	if b.best == nil {
+		b.best, b.exact = map[*advisory.Vulnerability]hit{}, map[*advisory.Vulnerability]bool{}
+	}
+	if same {
+		b.exact[e.vuln] = true
+	}
+	if !ok {
+		return
+	}
+	if old, had := b.best[e.vuln]; !had {
+		b.order = append(b.order, e.vuln)
+		b.best[e.vuln] = h
+	} else if h.rank() > old.rank() {
+		b.best[e.vuln] = h
+	}
+}
+
+func (b *bestHits) hits() []hit {
+	out := make([]hit, 0, len(b.order))
+	for _, v := range b.order {
+		h := b.best[v]
+		if b.exact[v] && h.similar {
+			continue
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// Match returns every finding for every asset. Assets that share an identity
+// are looked up once.
+func (m *Matcher) Match(assets []inventory.Asset) []Finding {
+	cache := &lookupCache{byIdentity: map[string][]hit{}, byName: map[string][]nameCandidate{}}
+	var out []Finding
+	for i := range assets {
+		out = append(out, m.matchAsset(&assets[i], cache)...)
+	}
+	sortFindings(out)
+	return out
+}
+
+// MatchAsset returns the findings for one asset.
+func (m *Matcher) MatchAsset(a *inventory.Asset) []Finding {
+	out := m.matchAsset(a, nil)
+	sortFindings(out)
+	return out
+}
+
+func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
+	var platforms []*wfn.Attributes
+	platformsRead := false
+	agg := aggregator{}
+	for _, s := range subjects(m.names, a) {
+		var hits []hit
+		if cache != nil {
+			k := s.identityKey()
+			var ok bool
+			if hits, ok = cache.byIdentity[k]; !ok {
+				hits = m.lookup(&s, cache)
+				cache.byIdentity[k] = hits
+			}
+		} else {
+			hits = m.lookup(&s, nil)
+		}
+		for _, h := range hits {
+			if len(h.e.affect.Platforms) > 0 && !platformsRead {
+				platforms, platformsRead = platformCPEs(a), true
+			}
+			agg.add(a.ID, s.component, h, platforms)
+		}
+	}
+	return agg.findings()
+}
+
+// aggregator keeps the best hit per (advisory, vulnerability) for one asset.
+type aggregator struct {
+	best  map[*advisory.Vulnerability]*Finding
+	ranks map[*advisory.Vulnerability]int
+	order []*advisory.Vulnerability
+}
+
+func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attributes) {
+	ok, checked := platformOK(h.e, platforms)
+	if !ok {
+		return
+	}
+	if !checked {
+		h.confidence = Possible
+		h.evidence += "; it must run on " + platformWords(h.e.affect.Platforms) + ", which the inventory does not say"
+	}
+	if g.best == nil {
+		g.best, g.ranks = map[*advisory.Vulnerability]*Finding{}, map[*advisory.Vulnerability]int{}
+	}
+	r := h.rank()
+	if old, had := g.ranks[h.e.vuln]; had && old >= r {
+		return
+	} else if !had {
+		g.order = append(g.order, h.e.vuln)
+	}
+	g.ranks[h.e.vuln] = r
+	g.best[h.e.vuln] = &Finding{
+		AssetID: assetID, Component: component,
+		AdvisoryID: h.e.adv.ID, VulnID: h.e.vuln.ID(),
+		Status: h.status, Confidence: h.confidence, Path: h.path,
+		Evidence: h.evidence, FixedIn: h.fixed,
+		Advisory: h.e.adv, Vuln: h.e.vuln, Affect: h.e.affect,
+	}
+}
+
+func (g *aggregator) findings() []Finding {
+	out := make([]Finding, 0, len(g.order))
+	for _, v := range g.order {
+		out = append(out, *g.best[v])
+	}
+	return out
+}
+
+func platformWords(ps []advisory.Identity) string {
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += " or "
+		}
+		if len(p.CPEs) > 0 {
+			s += p.CPEs[0]
+		} else {
+			s += p.Vendor + " " + p.Name
+		}
+	}
+	return s
+}
