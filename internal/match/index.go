@@ -161,15 +161,6 @@ func (s *subject) nameIdentity() string {
 	return strings.Join(s.vendors, "\x01") + "\x00" + s.name + "\x00" + s.fmodel
 }
 
-// identityKey identifies a subject for caching: equal keys match equally.
-func (s *subject) identityKey() string {
-	c := ""
-	if s.cpe != nil {
-		c = s.cpe.BindToFmtString()
-	}
-	return strings.Join([]string{s.purl, s.purlVer, c, s.vendor, s.product, s.version, s.model}, "\x00")
-}
-
 // newEntry prepares one Affect; fixed is [fixedVersions] of its
 // vulnerability.
 func newEntry(n *Names, adv *advisory.Advisory, v *advisory.Vulnerability, a *advisory.Affect, fixed map[string]string, prod *productNames) *entry {
@@ -205,38 +196,51 @@ func alternatives(name string) []string {
 	return out
 }
 
-func newSubject(n *Names, component, vendor, product, ver, model, cpe, purl string) subject {
-	s := subject{component: component, vendor: vendor, product: product, version: ver, model: model, parsedVer: version.Parse(ver)}
-	if cpe != "" {
-		if attr, ok := parseCPE(cpe); ok {
+// spec is what a subject is made from: the raw fields of an asset, a
+// component or a service. Equal specs match equally.
+type spec struct {
+	component                                  string // "" for the asset itself
+	vendor, product, version, model, cpe, purl string
+}
+
+// key identifies a spec for caching.
+func (p *spec) key() string {
+	return p.vendor + "\x00" + p.product + "\x00" + p.version + "\x00" + p.model + "\x00" + p.cpe + "\x00" + p.purl
+}
+
+func newSubject(n *Names, p *spec) subject {
+	s := subject{component: p.component, vendor: p.vendor, product: p.product, version: p.version, model: p.model,
+		parsedVer: version.Parse(p.version)}
+	if p.cpe != "" {
+		if attr, ok := parseCPE(p.cpe); ok {
 			s.cpe = attr
 		}
 	}
-	if purl != "" {
-		if k, pv, ok := parsePURL(purl); ok {
+	if p.purl != "" {
+		if k, pv, ok := parsePURL(p.purl); ok {
 			s.purl, s.purlVer = k, pv
 		}
 	}
-	if vendor != "" && product != "" {
-		s.vendors = n.Vendors(vendor)
-		s.name = n.Product(vendor, product)
+	if p.vendor != "" && p.product != "" {
+		s.vendors = n.Vendors(p.vendor)
+		s.name = n.Product(p.vendor, p.product)
 		s.tokens = Tokens(s.name)
 	}
-	if vendor != "" && model != "" {
+	if p.vendor != "" && p.model != "" {
 		if len(s.vendors) == 0 {
-			s.vendors = n.Vendors(vendor)
+			s.vendors = n.Vendors(p.vendor)
 		}
-		s.fmodel = n.fold(model)
+		s.fmodel = n.fold(p.model)
 	}
 	return s
 }
 
-// subjects lists what to match of an asset: itself, its components and the
+// specs lists what to match of an asset: itself, its components and the
 // software its services run.
-func subjects(n *Names, a *inventory.Asset) []subject {
-	out := make([]subject, 0, 1+len(a.Components))
+func specs(a *inventory.Asset) []spec {
+	out := make([]spec, 0, 1+len(a.Components))
 	if a.CPE != "" || a.PURL != "" || a.Vendor != "" && a.Product != "" {
-		out = append(out, newSubject(n, "", a.Vendor, a.Product, a.Version, a.Model, a.CPE, a.PURL))
+		out = append(out, spec{"", a.Vendor, a.Product, a.Version, a.Model, a.CPE, a.PURL})
 	}
 	for _, c := range a.Components {
 		vendor := c.Vendor
@@ -244,14 +248,14 @@ func subjects(n *Names, a *inventory.Asset) []subject {
 			vendor = a.Vendor // firmware of the device: the device maker's
 		}
 		label := strings.TrimSpace(c.Name + " " + c.Version)
-		out = append(out, newSubject(n, label, vendor, c.Name, c.Version, "", c.CPE, c.PURL))
+		out = append(out, spec{label, vendor, c.Name, c.Version, "", c.CPE, c.PURL})
 	}
 	for _, sv := range a.Services {
 		if sv.CPE == "" {
 			continue
 		}
 		label := fmt.Sprintf("%s on %d/%s", strings.TrimSpace(sv.Product+" "+sv.Version), sv.Port, sv.Protocol)
-		out = append(out, newSubject(n, label, "", "", sv.Version, "", sv.CPE, ""))
+		out = append(out, spec{label, "", "", sv.Version, "", sv.CPE, ""})
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package match
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/facebookincubator/nvdtools/wfn"
 
 	"github.com/ward-health/ward/internal/advisory"
@@ -9,7 +12,9 @@ import (
 
 // InventoryIndex holds an inventory indexed by identity, so that one new
 // advisory is matched by looking up its products instead of scanning every
-// asset. Build it with [NewInventoryIndex]; it is read-only afterwards.
+// asset. Assets that share an identity (500 identical workstations) are one
+// subject in the index. Build it with [NewInventoryIndex]; it is read-only
+// afterwards and safe for concurrent use.
 type InventoryIndex struct {
 	names  *Names
 	assets []inventory.Asset
@@ -17,32 +22,41 @@ type InventoryIndex struct {
 	index  map[string][]int32 // key -> subjects
 }
 
+// indexedSubject is one distinct identity and the places it occurs.
 type indexedSubject struct {
-	asset int32
 	subject
+	owners []owner
+}
+
+type owner struct {
+	asset     int32
+	component string
 }
 
 // NewInventoryIndex indexes every asset, component and service of assets.
 // The slice is kept, not copied: do not change it while the index is in use.
 func NewInventoryIndex(names *Names, assets []inventory.Asset) *InventoryIndex {
 	ix := &InventoryIndex{names: names, assets: assets, index: map[string][]int32{}}
+	byKey := map[string]int32{}
 	for ai := range assets {
-		for _, s := range subjects(names, &assets[ai]) {
-			id := int32(len(ix.subs))
-			ix.subs = append(ix.subs, indexedSubject{asset: int32(ai), subject: s})
-			seen := map[string]bool{}
-			for _, k := range s.keys() {
-				if !seen[k] {
-					seen[k] = true
-					ix.index[k] = append(ix.index[k], id)
-				}
+		for _, sp := range specs(&assets[ai]) {
+			k := sp.key()
+			id, ok := byKey[k]
+			if !ok {
+				s := newSubject(names, &sp)
+				id = int32(len(ix.subs))
+				byKey[k] = id
+				ix.subs = append(ix.subs, indexedSubject{subject: s})
+				addKeys(ix.index, s.keys(), id)
 			}
+			ix.subs[id].owners = append(ix.subs[id].owners, owner{int32(ai), sp.component})
 		}
 	}
 	return ix
 }
 
-// MatchAdvisory returns the findings of one advisory across the inventory.
+// MatchAdvisory returns the findings of one advisory across the inventory,
+// ordered by asset id, advisory and vulnerability.
 func (ix *InventoryIndex) MatchAdvisory(adv *advisory.Advisory) []Finding {
 	perSubject := map[int32]*bestHits{}
 	var order []int32
@@ -75,26 +89,33 @@ func (ix *InventoryIndex) MatchAdvisory(adv *advisory.Advisory) []Finding {
 	perAsset := map[int32]*aggregator{}
 	var assets []int32
 	for _, sid := range order {
-		s := &ix.subs[sid]
-		a := &ix.assets[s.asset]
-		for _, h := range perSubject[sid].hits() {
-			g := perAsset[s.asset]
+		hits := perSubject[sid].hits()
+		if len(hits) == 0 {
+			continue
+		}
+		for _, o := range ix.subs[sid].owners {
+			a := &ix.assets[o.asset]
+			g := perAsset[o.asset]
 			if g == nil {
 				g = &aggregator{}
-				perAsset[s.asset] = g
-				assets = append(assets, s.asset)
+				perAsset[o.asset] = g
+				assets = append(assets, o.asset)
 			}
-			var platforms []*wfn.Attributes
-			if len(h.e.affect.Platforms) > 0 {
-				platforms = platformCPEs(a)
+			for _, h := range hits {
+				var platforms []*wfn.Attributes
+				if len(h.e.affect.Platforms) > 0 {
+					platforms = platformCPEs(a)
+				}
+				g.add(a.ID, o.component, h, platforms)
 			}
-			g.add(a.ID, s.component, h, platforms)
 		}
 	}
+	slices.SortFunc(assets, func(a, b int32) int { return strings.Compare(ix.assets[a].ID, ix.assets[b].ID) })
 	var out []Finding
 	for _, a := range assets {
-		out = append(out, perAsset[a].findings()...)
+		fs := perAsset[a].findings()
+		sortFindings(fs)
+		out = append(out, fs...)
 	}
-	sortFindings(out)
 	return out
 }

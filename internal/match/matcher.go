@@ -1,7 +1,10 @@
 package match
 
 import (
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/facebookincubator/nvdtools/wfn"
 
@@ -202,56 +205,74 @@ func (b *bestHits) hits() []hit {
 	return out
 }
 
-// Match returns every finding for every asset. Assets that share an identity
-// are looked up once.
+// Match returns every finding for every asset, ordered by asset id,
+// advisory and vulnerability. Assets that share an identity are looked up
+// once; the work is spread over the available processors.
 func (m *Matcher) Match(assets []inventory.Asset) []Finding {
-	cache := &lookupCache{byIdentity: map[string][]hit{}, byName: map[string][]nameCandidate{}}
-	var out []Finding
-	for i := range assets {
-		out = append(out, m.matchAsset(&assets[i], cache)...)
+	order := make([]int, len(assets))
+	for i := range order {
+		order[i] = i
 	}
-	sortFindings(out)
-	return out
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(assets[a].ID, assets[b].ID) })
+
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(assets)/1000))
+	parts := make([][]Finding, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(order)/workers, (w+1)*len(order)/workers
+		wg.Go(func() {
+			cache := newLookupCache()
+			var out []Finding
+			for _, i := range order[lo:hi] {
+				out = append(out, m.matchAsset(&assets[i], cache)...)
+			}
+			parts[w] = out
+		})
+	}
+	wg.Wait()
+	return slices.Concat(parts...)
 }
 
 // MatchAsset returns the findings for one asset.
 func (m *Matcher) MatchAsset(a *inventory.Asset) []Finding {
-	out := m.matchAsset(a, nil)
-	sortFindings(out)
-	return out
+	return m.matchAsset(a, newLookupCache())
 }
 
+func newLookupCache() *lookupCache {
+	return &lookupCache{byIdentity: map[string][]hit{}, byName: map[string][]nameCandidate{}}
+}
+
+// matchAsset returns an asset's findings ordered by advisory and
+// vulnerability.
 func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
 	var platforms []*wfn.Attributes
 	platformsRead := false
-	agg := aggregator{}
-	for _, s := range subjects(m.names, a) {
-		var hits []hit
-		if cache != nil {
-			k := s.identityKey()
-			var ok bool
-			if hits, ok = cache.byIdentity[k]; !ok {
-				hits = m.lookup(&s, cache)
-				cache.byIdentity[k] = hits
-			}
-		} else {
-			hits = m.lookup(&s, nil)
+	var agg aggregator
+	for _, sp := range specs(a) {
+		k := sp.key()
+		hits, ok := cache.byIdentity[k]
+		if !ok {
+			s := newSubject(m.names, &sp)
+			hits = m.lookup(&s, cache)
+			cache.byIdentity[k] = hits
 		}
 		for _, h := range hits {
 			if len(h.e.affect.Platforms) > 0 && !platformsRead {
 				platforms, platformsRead = platformCPEs(a), true
 			}
-			agg.add(a.ID, s.component, h, platforms)
+			agg.add(a.ID, sp.component, h, platforms)
 		}
 	}
-	return agg.findings()
+	out := agg.findings()
+	sortFindings(out)
+	return out
 }
 
 // aggregator keeps the best hit per (advisory, vulnerability) for one asset.
+// An asset has few findings: a slice searched linearly beats a map.
 type aggregator struct {
-	best  map[*advisory.Vulnerability]*Finding
-	ranks map[*advisory.Vulnerability]int
-	order []*advisory.Vulnerability
+	found []Finding
+	ranks []int
 }
 
 func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attributes) {
@@ -263,32 +284,33 @@ func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attr
 		h.confidence = Possible
 		h.evidence += "; it must run on " + platformWords(h.e.affect.Platforms) + ", which the inventory does not say"
 	}
-	if g.best == nil {
-		g.best, g.ranks = map[*advisory.Vulnerability]*Finding{}, map[*advisory.Vulnerability]int{}
-	}
 	r := h.rank()
-	if old, had := g.ranks[h.e.vuln]; had && old >= r {
-		return
-	} else if !had {
-		g.order = append(g.order, h.e.vuln)
+	at := -1
+	for i := range g.found {
+		if g.found[i].Vuln == h.e.vuln {
+			if g.ranks[i] >= r {
+				return
+			}
+			at = i
+			break
+		}
 	}
-	g.ranks[h.e.vuln] = r
-	g.best[h.e.vuln] = &Finding{
+	f := Finding{
 		AssetID: assetID, Component: component,
 		AdvisoryID: h.e.adv.ID, VulnID: h.e.vuln.ID(),
 		Status: h.status, Confidence: h.confidence, Path: h.path,
 		Evidence: h.evidence, FixedIn: h.fixed,
 		Advisory: h.e.adv, Vuln: h.e.vuln, Affect: h.e.affect,
 	}
+	if at < 0 {
+		g.found = append(g.found, f)
+		g.ranks = append(g.ranks, r)
+		return
+	}
+	g.found[at], g.ranks[at] = f, r
 }
 
-func (g *aggregator) findings() []Finding {
-	out := make([]Finding, 0, len(g.order))
-	for _, v := range g.order {
-		out = append(out, *g.best[v])
-	}
-	return out
-}
+func (g *aggregator) findings() []Finding { return g.found }
 
 func platformWords(ps []advisory.Identity) string {
 	s := ""

@@ -77,7 +77,7 @@ func (s *Assessor) Assess(f *match.Finding, a *inventory.Asset, now time.Time) A
 		why = append(why, "attack can be automated")
 	case f.Vuln.Automatable == "" && as.EPSS >= s.AutomatableEPSS && s.AutomatableEPSS > 0:
 		in.Automatable = true
-		why = append(why, fmt.Sprintf("EPSS %.0f%% chance of exploitation in 30 days", as.EPSS*100))
+		why = append(why, fmt.Sprintf("EPSS %d%% chance of exploitation in 30 days", min(int(as.EPSS*100), 99)))
 	}
 	why = append(why, exposureWords[in.Exposure], impactWords(a))
 

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Golden files in testdata/ are rewritten with UPDATE_GOLDEN=1 go test ./cmd/ward.
+
+const regression = "../../internal/scan/testdata/regression/"
+
+func scanArgs(extra ...string) []string {
+	return append([]string{"scan",
+		"--inventory", regression + "inventory.csv",
+		"--advisories", regression + "advisories",
+		"--kev", regression + "kev.json",
+		"--epss", regression + "epss.csv",
+		"--now", "2026-11-23T08:00:00Z",
+		"--quiet",
+	}, extra...)
+}
+
+func runWard(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err = run(t.Context(), args, &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if os.Getenv("UPDATE_GOLDEN") == "1" {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+func TestScan_Formats(t *testing.T) {
+	for _, f := range []string{"table", "json", "csv", "sarif", "html"} {
+		t.Run(f, func(t *testing.T) {
+			out, stderr, err := runWard(t, scanArgs("--format", f)...)
+			if err != nil {
+				t.Fatalf("run() = %v; stderr:\n%s", err, stderr)
+			}
+			ext := map[string]string{"table": "txt"}[f]
+			if ext == "" {
+				ext = f
+			}
+			golden(t, "scan."+ext, out)
+		})
+	}
+}
+
+// TestScan_JSONContract checks the fields the issue names.
+func TestScan_JSONContract(t *testing.T) {
+	out, _, err := runWard(t, scanArgs("--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Summary  map[string]any   `json:"summary"`
+		Findings []map[string]any `json:"findings"`
+		Errors   []map[string]any `json:"errors"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Errors == nil || rep.Summary == nil || len(rep.Findings) == 0 {
+		t.Fatalf("report lacks summary, findings or errors: %s", out[:200])
+	}
+	for _, k := range []string{"asset_id", "advisory_id", "cve_id", "status", "confidence", "evidence", "decision", "due", "action"} {
+		if _, ok := rep.Findings[0][k]; !ok {
+			t.Errorf("finding lacks %q", k)
+		}
+	}
+	for _, f := range rep.Findings {
+		if s := f["status"]; s != "known_affected" && s != "under_investigation" {
+			t.Errorf("without --all, status %v must not be listed", s)
+		}
+	}
+}
+
+func TestScan_All(t *testing.T) {
+	// cri-o 1.28.3 is the fixed version in GO-2024-2458; 1.28.1 is affected.
+	inv := filepath.Join(t.TempDir(), "k8s.csv")
+	os.WriteFile(inv, []byte("id,name,purl\nk1,node 1,pkg:golang/github.com/cri-o/cri-o@v1.28.3\nk2,node 2,pkg:golang/github.com/cri-o/cri-o@v1.28.1\n"), 0o644)
+	osv := "../../internal/advisory/testdata/osv/GO-2024-2458.json"
+	without, _, err := runWard(t, "scan", "--quiet", "--format", "csv", "--inventory", inv, "--advisories", osv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with, _, err := runWard(t, "scan", "--quiet", "--format", "csv", "--all", "--inventory", inv, "--advisories", osv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(without, "k1,") || !strings.Contains(without, "k2,") {
+		t.Errorf("without --all: want only the affected k2:\n%s", without)
+	}
+	if !strings.Contains(with, "k1,") || !strings.Contains(with, "k2,") {
+		t.Errorf("with --all: want k1 (fixed or not affected) and k2:\n%s", with)
+	}
+}
+
+func TestScan_FailOn(t *testing.T) {
+	_, _, err := runWard(t, scanArgs("--format", "json", "--fail-on", "act")...)
+	if !errors.Is(err, errFindings) {
+		t.Errorf("--fail-on act: err = %v, want errFindings", err)
+	}
+	if code := exitCode(err, &bytes.Buffer{}); code != exitFindings {
+		t.Errorf("exit code = %d, want %d", code, exitFindings)
+	}
+}
+
+func TestScan_OutFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.html")
+	stdout, _, err := runWard(t, scanArgs("--format", "html", "--out", out)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stdout != "" {
+		t.Errorf("stdout = %q, want nothing with --out", stdout)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil || !bytes.Contains(b, []byte("<svg")) {
+		t.Errorf("report file: %v, has chart: %v", err, bytes.Contains(b, []byte("<svg")))
+	}
+}
+
+func TestScan_BadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("id,vendor,product,exposure\na1,Philips,IntelliVue MX40,internal\na2,Philips,IntelliVue MX40,wifi\n"), 0o644)
+	broken := filepath.Join(dir, "advisories")
+	os.MkdirAll(broken, 0o755)
+	os.WriteFile(filepath.Join(broken, "broken.json"), []byte(`{"document": {"csaf_version": "2.0"`), 0o644)
+	os.WriteFile(filepath.Join(broken, "unknown.json"), []byte(`{"hello": "world"}`), 0o644)
+
+	t.Run("bad inventory row names file, line and column", func(t *testing.T) {
+		stdout, _, err := runWard(t, "scan", "--quiet", "--inventory", bad, "--advisories", regression+"advisories")
+		if err == nil || !strings.Contains(err.Error(), "bad.csv:3") || !strings.Contains(err.Error(), "exposure") {
+			t.Errorf("err = %v, want bad.csv:3 and the column", err)
+		}
+		if stdout != "" {
+			t.Errorf("a failed import printed a report: %q", stdout)
+		}
+	})
+	t.Run("broken advisories are reported and the scan goes on", func(t *testing.T) {
+		out, stderr, err := runWard(t, "scan", "--quiet", "--format", "json",
+			"--inventory", regression+"inventory.csv", "--advisories", broken, "--advisories", regression+"advisories/csaf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"broken.json", "unknown.json"} {
+			if !strings.Contains(stderr, want) || !strings.Contains(out, want) {
+				t.Errorf("%s not reported on stderr and in errors", want)
+			}
+		}
+		if !strings.Contains(out, `"ICSMA-17-255-01"`) {
+			t.Errorf("scan did not go on with the good advisories")
+		}
+	})
+	t.Run("usage", func(t *testing.T) {
+		for _, args := range [][]string{{"scan"}, {"scan", "--format", "pdf", "--inventory", bad, "--advisories", broken}, {"frobnicate"}, {}} {
+			_, _, err := runWard(t, args...)
+			if !errors.Is(err, errUsage) {
+				t.Errorf("run(%q) = %v, want a usage error", args, err)
+			}
+		}
+	})
+}
+
+func TestGenInventory(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "gen.csv")
+	_, stderr, err := runWard(t, "gen", "inventory", "--assets", "200", "--advisories", regression+"advisories/csaf", "--out", out)
+	if err != nil {
+		t.Fatalf("gen: %v\n%s", err, stderr)
+	}
+	again := filepath.Join(t.TempDir(), "gen2.csv")
+	runWard(t, "gen", "inventory", "--assets", "200", "--advisories", regression+"advisories/csaf", "--out", again)
+	a, _ := os.ReadFile(out)
+	b, _ := os.ReadFile(again)
+	if !bytes.Equal(a, b) {
+		t.Errorf("the same seed made two different inventories")
+	}
+	if n := bytes.Count(a, []byte("\n")); n != 201 {
+		t.Errorf("gen wrote %d lines, want 201", n)
+	}
+	// The generated inventory scans, and finds something.
+	js, _, err := runWard(t, "scan", "--quiet", "--format", "json", "--inventory", out, "--advisories", regression+"advisories/csaf")
+	if err != nil || !strings.Contains(js, `"known_affected"`) {
+		t.Errorf("scan of a generated inventory: %v, findings: %v", err, strings.Contains(js, `"known_affected"`))
+	}
+}
