@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -41,9 +41,11 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	assets := pool.Generate(*n, *seed, *prefix)
 	fmt.Fprintf(stderr, "ward: %d assets drawn from %d products of %d advisories\n", len(assets), pool.Len(), len(set.Advisories))
-	var buf bytes.Buffer
-	if err := inventory.WriteCSV(&buf, assets); err != nil {
-		return err
-	}
-	return writeBytes(buf.Bytes(), *out, stdout)
+	return writeOut(*out, stdout, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		if err := inventory.WriteCSV(bw, assets); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -33,6 +32,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Var(&keys, "key", "armored OpenPGP public key `FILE`: CSAF files with an .asc beside them must verify (repeatable)")
 	fs.Var(&aliasFiles, "aliases", "extra vendor alias `FILE` (lines \"canonical: alias; alias\") (repeatable)")
 	quiet := fs.Bool("quiet", false, "no progress on standard error")
+	stats := fs.Bool("stats", false, "print how long each stage took on standard error")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: ward scan --inventory FILE... --advisories PATH... [flags]")
 		fmt.Fprintln(stderr, "\nMatches every asset against every advisory and says what to do first.")
@@ -97,8 +97,16 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, n := range rep.Notices {
 		fmt.Fprintf(stderr, "ward: note: %s\n", n)
 	}
+	start := time.Now()
 	if err := writeReport(rep, *format, *out, stdout); err != nil {
 		return err
+	}
+	if *stats {
+		t := rep.Timings
+		fmt.Fprintf(stderr, "ward: %d assets, %d advisories, %d findings\n", rep.Summary.Assets, rep.Summary.Advisories, len(rep.Findings))
+		fmt.Fprintf(stderr, "ward: read inventory %v, read advisories %v, index %v, match %v, decide %v, write %v\n",
+			t.ReadInventory.Round(time.Millisecond), t.ReadAdvisories.Round(time.Millisecond), t.Index.Round(time.Millisecond),
+			t.Match.Round(time.Millisecond), t.Decide.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	}
 	if threshold != "" {
 		for _, it := range rep.Findings {
@@ -121,28 +129,23 @@ func validFormat(f string) bool {
 
 // writeReport renders to stdout, or to a file written atomically.
 func writeReport(rep *scan.Report, format, out string, stdout io.Writer) error {
-	var buf bytes.Buffer
-	if err := report.Write(&buf, rep, format); err != nil {
-		return err
-	}
-	return writeBytes(buf.Bytes(), out, stdout)
+	return writeOut(out, stdout, func(w io.Writer) error { return report.Write(w, rep, format) })
 }
 
-// writeBytes writes b to stdout, or to the file out through a temporary file
-// and a rename, so that a reader never sees half of it.
-func writeBytes(b []byte, out string, stdout io.Writer) error {
+// writeOut runs write on stdout, or on a temporary file beside out that is
+// renamed to out once complete, so that a reader never sees half of it.
+func writeOut(out string, stdout io.Writer, write func(io.Writer) error) error {
 	if out == "" {
-		_, err := stdout.Write(b)
-		return err
+		return write(stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", out, err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/csv"
 	"strconv"
 	"strings"
@@ -11,7 +11,7 @@ import (
 
 // writeCSV writes a header row and one row per finding. Cells that a
 // spreadsheet would run as a formula are defused (see [cell]).
-func writeCSV(b *bytes.Buffer, rep *scan.Report) error {
+func writeCSV(b *bufio.Writer, rep *scan.Report) error {
 	w := csv.NewWriter(b)
 	header := []string{
 		"asset_id", "asset_name", "component", "advisory_id", "cve_id", "product", "status", "confidence",

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -76,7 +76,7 @@ type bar struct {
 }
 
 // writeHTML writes one self-contained, printable HTML page.
-func writeHTML(b *bytes.Buffer, rep *scan.Report) error {
+func writeHTML(b *bufio.Writer, rep *scan.Report) error {
 	p := page{
 		Generated:    generated(rep.GeneratedAt),
 		GeneratedISO: rep.GeneratedAt.UTC().Format(time.RFC3339),

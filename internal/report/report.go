@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,7 +26,7 @@ const maxListed = 20
 // renderer writes one format into a buffer.
 type renderer struct {
 	name   string
-	render func(b *bytes.Buffer, rep *scan.Report) error
+	render func(b *bufio.Writer, rep *scan.Report) error
 }
 
 // renderers is the table of formats, in the order help texts list them.
@@ -52,9 +52,10 @@ func Formats() []string {
 }
 
 // Write renders rep in the named format (one of [Formats], case-insensitive)
-// to w. It renders the whole report in memory first, so w receives either
-// the complete report or nothing. An unknown format returns an error
-// wrapping [ErrUnknownFormat].
+// to w, streaming: a report of a million findings is never held twice in
+// memory. Callers that must never leave half a report (a file) write to a
+// temporary file and rename it. An unknown format returns an error wrapping
+// [ErrUnknownFormat] and writes nothing.
 func Write(w io.Writer, rep *scan.Report, format string) error {
 	if rep == nil {
 		return errors.New("report: no report to write")
@@ -64,11 +65,11 @@ func Write(w io.Writer, rep *scan.Report, format string) error {
 		if r.name != name {
 			continue
 		}
-		var b bytes.Buffer
-		if err := r.render(&b, rep); err != nil {
+		b := bufio.NewWriterSize(w, 64<<10)
+		if err := r.render(b, rep); err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
-		if _, err := w.Write(b.Bytes()); err != nil {
+		if err := b.Flush(); err != nil {
 			return fmt.Errorf("report %s: %w", name, err)
 		}
 		return nil
@@ -76,22 +77,64 @@ func Write(w io.Writer, rep *scan.Report, format string) error {
 	return fmt.Errorf("report format %q: %w (want one of %s)", format, ErrUnknownFormat, strings.Join(Formats(), ", "))
 }
 
-// writeJSON writes the report as indented JSON with the field names of
-// [scan.Report]. Empty lists are written as [] rather than null.
-func writeJSON(b *bytes.Buffer, rep *scan.Report) error {
-	r := *rep
-	if r.Findings == nil {
-		r.Findings = []scan.Item{}
+// writeJSON writes the report as JSON with the field names of
+// [scan.Report]: the summary indented, then one finding per line, so that a
+// large report streams and stays greppable. Empty lists are written as []
+// rather than null.
+func writeJSON(b *bufio.Writer, rep *scan.Report) error {
+	head := struct {
+		GeneratedAt time.Time    `json:"generated_at"`
+		Summary     scan.Summary `json:"summary"`
+	}{rep.GeneratedAt, rep.Summary}
+	hb, err := json.MarshalIndent(head, "", "  ")
+	if err != nil {
+		return err
 	}
-	if r.Errors == nil {
-		r.Errors = []advisory.SourceError{}
+	b.Write(hb[:len(hb)-2]) // without the closing newline and brace
+	b.WriteString(",\n  \"findings\": [")
+	for i := range rep.Findings {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n    ")
+		if err := encodeCompact(b, &rep.Findings[i]); err != nil {
+			return err
+		}
 	}
-	return encodeJSON(b, &r)
+	if len(rep.Findings) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("],\n  \"errors\": ")
+	errs := rep.Errors
+	if errs == nil {
+		errs = []advisory.SourceError{}
+	}
+	if err := encodeCompact(b, errs); err != nil {
+		return err
+	}
+	if len(rep.Notices) > 0 {
+		b.WriteString(",\n  \"notices\": ")
+		if err := encodeCompact(b, rep.Notices); err != nil {
+			return err
+		}
+	}
+	b.WriteString("\n}\n")
+	return nil
+}
+
+// encodeCompact writes v as compact JSON without a trailing newline.
+func encodeCompact(b *bufio.Writer, v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = b.Write(js)
+	return err
 }
 
 // encodeJSON writes v as two-space indented JSON. encoding/json sorts map
 // keys, so the output is deterministic.
-func encodeJSON(b *bytes.Buffer, v any) error {
+func encodeJSON(b *bufio.Writer, v any) error {
 	enc := json.NewEncoder(b)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"net/url"
 	"path/filepath"
 	"slices"
@@ -82,7 +82,7 @@ type (
 
 // writeSARIF writes one SARIF run: a rule per vulnerability and a result
 // per finding, located in the inventory file and at the asset.
-func writeSARIF(b *bytes.Buffer, rep *scan.Report) error {
+func writeSARIF(b *bufio.Writer, rep *scan.Report) error {
 	rules := sarifRules(rep.Findings)
 	index := make(map[string]int, len(rules))
 	for i, r := range rules {

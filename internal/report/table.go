@@ -1,7 +1,7 @@
 package report
 
 import (
-	"bytes"
+	"bufio"
 	"fmt"
 	"strings"
 	"unicode"
@@ -25,7 +25,7 @@ const (
 // grouped by decision, then notices and source errors. Text from advisories
 // and inventories is cleaned of control characters so it cannot drive the
 // terminal.
-func writeTable(b *bytes.Buffer, rep *scan.Report) error {
+func writeTable(b *bufio.Writer, rep *scan.Report) error {
 	s := rep.Summary
 	fmt.Fprintf(b, "ward exposure report, generated %s\n\n", generated(rep.GeneratedAt))
 	var counts []string
@@ -75,7 +75,7 @@ func writeTable(b *bytes.Buffer, rep *scan.Report) error {
 
 // tableItem writes one finding as three short blocks: when, what and where;
 // the product and advisory; what to do.
-func tableItem(b *bytes.Buffer, it *scan.Item) {
+func tableItem(b *bufio.Writer, it *scan.Item) {
 	due := "no due date"
 	if d := day(it.Due); d != "" {
 		due = "due " + d
@@ -102,7 +102,7 @@ func tableItem(b *bytes.Buffer, it *scan.Item) {
 }
 
 // tableList writes a titled list, and how many entries it left out.
-func tableList(b *bytes.Buffer, title string, lines []string, more int) {
+func tableList(b *bufio.Writer, title string, lines []string, more int) {
 	if len(lines) == 0 {
 		return
 	}
@@ -118,7 +118,7 @@ func tableList(b *bytes.Buffer, title string, lines []string, more int) {
 // wrap writes parts joined by sep, breaking lines between parts so that no
 // line passes [tableWidth] unless a single part is longer. The first line
 // starts with first, the others with rest.
-func wrap(b *bytes.Buffer, parts []string, sep, first, rest string) {
+func wrap(b *bufio.Writer, parts []string, sep, first, rest string) {
 	line := first
 	n := utf8.RuneCountInString(line)
 	start := n

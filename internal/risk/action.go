@@ -2,6 +2,7 @@ package risk
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,14 +45,16 @@ type RingFence struct {
 // maxQuote bounds how much of an advisory's text an action quotes.
 const maxQuote = 400
 
-func advise(f *match.Finding, a *inventory.Asset, as Assessment) Action {
+// advise says what to do; step words a remediation (see Assessor.step).
+func advise(f *match.Finding, a *inventory.Asset, as Assessment, step func(*advisory.Remediation) string) Action {
 	product := productWords(f, a)
 	if f.Status == advisory.StatusFixed || f.Status == advisory.StatusKnownNotAffected {
 		return Action{Kind: ActNone, Summary: fmt.Sprintf("No action: %s is %s.", product, statusWords(f.Status))}
 	}
-	var fix, mitigations []advisory.Remediation
+	var fix, mitigations []*advisory.Remediation
 	noFix := false
-	for _, r := range f.Vuln.Remediations {
+	for i := range f.Vuln.Remediations {
+		r := &f.Vuln.Remediations[i]
 		if f.Affect != nil && !r.AppliesTo(f.Affect.ProductID) {
 			continue
 		}
@@ -86,15 +89,21 @@ func advise(f *match.Finding, a *inventory.Asset, as Assessment) Action {
 		act.Summary = fmt.Sprintf("No fix yet: ring-fence %s until %s releases one.", assetName(a), vendor)
 	}
 	for _, r := range fix {
-		act.Steps = append(act.Steps, "Vendor says: "+quote(r.Details)+urlWords(r.URL))
+		act.Steps = append(act.Steps, step(r))
 	}
 	for _, r := range mitigations {
-		act.Steps = append(act.Steps, "Mitigation: "+quote(r.Details)+urlWords(r.URL))
+		act.Steps = append(act.Steps, step(r))
 	}
 	eol := !a.EndOfSupport.IsZero() && a.EndOfSupport.Before(as.Due)
 	if act.Kind != ActUpdate || eol {
-		act.RingFence = ringFence(a, vendor, as.Due)
-		act.Steps = append(act.Steps, fmt.Sprintf("Ask %s when a fix will be available%s.", vendor, contactWords(f, fix)))
+		act.RingFence = ringFence(a, vendor, act.Kind == ActVendor, as.Due)
+		switch act.Kind {
+		case ActUpdate: // a fix in hand: nothing to ask for
+		case ActVendor:
+			act.Steps = append(act.Steps, fmt.Sprintf("Ask %s for a date to install the fix%s.", vendor, contactWords(f, fix)))
+		default:
+			act.Steps = append(act.Steps, fmt.Sprintf("Ask %s when a fix will be available%s.", vendor, contactWords(f, fix)))
+		}
 	}
 	if eol {
 		act.Steps = append(act.Steps, fmt.Sprintf("%s is out of support since %s: plan its replacement.", assetName(a), a.EndOfSupport.Format("2006-01-02")))
@@ -107,8 +116,11 @@ func advise(f *match.Finding, a *inventory.Asset, as Assessment) Action {
 
 // ringFence builds isolation advice from what the inventory says about the
 // asset: its role, its kind and the services seen on it.
-func ringFence(a *inventory.Asset, vendor string, due time.Time) *RingFence {
+func ringFence(a *inventory.Asset, vendor string, fixExists bool, due time.Time) *RingFence {
 	rf := &RingFence{Until: fmt.Sprintf("until %s releases a fix; review by %s", vendor, due.Format("2006-01-02"))}
+	if fixExists {
+		rf.Until = fmt.Sprintf("until %s has installed the fix; review by %s", vendor, due.Format("2006-01-02"))
+	}
 	kind := strings.ToLower(a.Kind + " " + a.Product)
 	switch a.RoleOrDefault() {
 	case inventory.RoleLifeSustaining, inventory.RoleTreatment, inventory.RoleDiagnostic:
@@ -131,7 +143,7 @@ func ringFence(a *inventory.Asset, vendor string, due time.Time) *RingFence {
 		rf.Allow = append(rf.Allow, "the pump server (drug library and status) only")
 	case strings.Contains(kind, "monitor"):
 		rf.Allow = append(rf.Allow, "the central monitoring station only")
-	case strings.Contains(kind, "imaging") || strings.Contains(kind, "modality") || strings.Contains(kind, "ct") && strings.Contains(kind, "scanner"):
+	case strings.Contains(kind, "imaging") || strings.Contains(kind, "modality") || slices.Contains(strings.Fields(kind), "ct"):
 		if len(rf.Allow) == 0 {
 			rf.Allow = append(rf.Allow, "DICOM to and from the PACS only")
 		}
@@ -186,7 +198,7 @@ func fixedWords(f *match.Finding) string {
 	return ""
 }
 
-func contactWords(f *match.Finding, fix []advisory.Remediation) string {
+func contactWords(f *match.Finding, fix []*advisory.Remediation) string {
 	for _, r := range fix {
 		if r.URL != "" {
 			return " (" + r.URL + ")"

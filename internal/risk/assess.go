@@ -3,6 +3,7 @@ package risk
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ward-health/ward/internal/advisory"
@@ -20,6 +21,24 @@ type Assessor struct {
 	// AutomatableEPSS is the EPSS score at and above which exploitation counts
 	// as automatable when the source gives no SSVC "automatable" value.
 	AutomatableEPSS float64
+
+	// steps remembers the step text of each remediation: one advisory's
+	// words are quoted once, however many assets it concerns.
+	steps sync.Map // *advisory.Remediation -> string
+}
+
+// step returns the plain-words step for a remediation, quoting the vendor.
+func (s *Assessor) step(r *advisory.Remediation) string {
+	if v, ok := s.steps.Load(r); ok {
+		return v.(string)
+	}
+	prefix := "Mitigation: "
+	if r.Category == advisory.RemedyVendorFix {
+		prefix = "Vendor says: "
+	}
+	v := prefix + quote(r.Details) + urlWords(r.URL)
+	s.steps.Store(r, v)
+	return v
 }
 
 // NewAssessor returns an assessor with the default table and the given
@@ -77,7 +96,8 @@ func (s *Assessor) Assess(f *match.Finding, a *inventory.Asset, now time.Time) A
 		why = append(why, "attack can be automated")
 	case f.Vuln.Automatable == "" && as.EPSS >= s.AutomatableEPSS && s.AutomatableEPSS > 0:
 		in.Automatable = true
-		why = append(why, fmt.Sprintf("EPSS %d%% chance of exploitation in 30 days", min(int(as.EPSS*100), 99)))
+		// +1e-9: 0.29*100 is 28.999… in floating point, which must say 29%.
+		why = append(why, fmt.Sprintf("EPSS %d%% chance of exploitation in 30 days", min(int(as.EPSS*100+1e-9), 99)))
 	}
 	why = append(why, exposureWords[in.Exposure], impactWords(a))
 
@@ -85,7 +105,7 @@ func (s *Assessor) Assess(f *match.Finding, a *inventory.Asset, now time.Time) A
 	as.Decision = s.Table.Decide(in)
 	as.Due = now.Add(s.Policy.Due[as.Decision])
 	as.Why = strings.Join(why, "; ")
-	as.Action = advise(f, a, as)
+	as.Action = advise(f, a, as, s.step)
 	return as
 }
 

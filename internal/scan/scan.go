@@ -8,7 +8,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ward-health/ward/internal/advisory"
@@ -40,6 +42,13 @@ type Report struct {
 	Errors      []advisory.SourceError `json:"errors"`
 	Notices     []string               `json:"notices,omitempty"`
 	Assets      map[string]*AssetBrief `json:"-"`
+	// Timings says how long each stage took, for --stats and benchmarks.
+	Timings Timings `json:"-"`
+}
+
+// Timings are the durations of a scan's stages.
+type Timings struct {
+	ReadInventory, ReadAdvisories, Index, Match, Decide time.Duration
 }
 
 // AssetBrief is what a report says about an asset.
@@ -106,21 +115,26 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		return func(done, total int) { opts.Progress(stage, done, total) }
 	}
+	start := time.Now()
 	inv, err := inventory.ReadAll(ctx, opts.Inventory)
 	if err != nil {
 		return nil, fmt.Errorf("inventory: %w", err)
 	}
+	readInv := time.Since(start)
 	paths := slices.Clone(opts.Advisories)
 	for _, p := range []string{opts.KEV, opts.EPSS} {
 		if p != "" {
 			paths = append(paths, p)
 		}
 	}
+	start = time.Now()
 	set, err := advisory.Load(ctx, paths, advisory.Options{Keys: opts.Keys, Progress: progress("advisories")})
 	if err != nil {
 		return nil, fmt.Errorf("advisories: %w", err)
 	}
+	readAdv := time.Since(start)
 	rep := Assess(inv.Assets, set, opts)
+	rep.Timings.ReadInventory, rep.Timings.ReadAdvisories = readInv, readAdv
 	rep.Notices = append(inv.Notices, rep.Notices...)
 	return rep, nil
 }
@@ -135,11 +149,16 @@ func Assess(assets []inventory.Asset, set *advisory.Set, opts Options) *Report {
 	if opts.Policy.Due == nil {
 		opts.Policy = risk.DefaultPolicy()
 	}
+	t0 := time.Now()
 	names := match.NewNames(opts.Aliases...)
 	m := match.NewMatcher(names, set.Advisories)
+	t1 := time.Now()
 	findings := m.Match(assets)
+	t2 := time.Now()
 	assessor := risk.NewAssessor(opts.Policy, set.KEV, set.EPSS)
-	return Build(assets, set, findings, assessor, now, opts.All)
+	rep := Build(assets, set, findings, assessor, now, opts.All)
+	rep.Timings.Index, rep.Timings.Match, rep.Timings.Decide = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
+	return rep
 }
 
 // Build decides findings and assembles the report.
@@ -163,52 +182,86 @@ func Build(assets []inventory.Asset, set *advisory.Set, findings []match.Finding
 	for _, a := range set.Advisories {
 		rep.Summary.Vulnerabilities += len(a.Vulnerabilities)
 	}
-	affected := map[string]bool{}
-	rep.Findings = make([]Item, 0, len(findings))
+	// Deciding is independent per finding: spread it over the processors.
+	keep := make([]int, 0, len(findings))
 	for i := range findings {
-		f := &findings[i]
-		relevant := f.Status == advisory.StatusKnownAffected || f.Status == advisory.StatusUnderInvestigation
-		if !relevant && !all {
+		if f := &findings[i]; all || relevant(f.Status) {
+			keep = append(keep, i)
+		}
+	}
+	items := make([]Item, len(keep))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(keep)/5000))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(keep)/workers, (w+1)*len(keep)/workers
+		wg.Go(func() {
+			for j := lo; j < hi; j++ {
+				f := &findings[keep[j]]
+				items[j] = decide(f, byID[f.AssetID], assessor, now)
+			}
+		})
+	}
+	wg.Wait()
+
+	affected := map[string]bool{}
+	for i := range items {
+		it := &items[i]
+		rep.Summary.ByStatus[string(it.Status)]++
+		if !relevant(it.Status) {
 			continue
 		}
-		a := byID[f.AssetID]
-		as := assessor.Assess(f, a, now)
-		it := Item{
-			AssetID: a.ID, AssetName: a.Name, AssetSource: a.Source, Component: f.Component,
-			AdvisoryID: f.AdvisoryID, AdvisoryTitle: f.Advisory.Title, AdvisoryURL: f.Advisory.URL, Source: f.Advisory.Source,
-			CVE: f.VulnID, Product: productName(f), Status: f.Status, Confidence: f.Confidence, Path: f.Path,
-			Evidence: f.Evidence, FixedIn: f.FixedIn,
-			Decision: as.Decision, Due: as.Due, Why: as.Why, KEV: as.KEV, EPSS: as.EPSS, CVSS: as.CVSS,
-			Action: as.Action.Summary, ActionKind: as.Action.Kind, Steps: as.Action.Steps, RingFence: as.Action.RingFence,
+		affected[it.AssetID] = true
+		rep.Summary.Findings++
+		rep.Summary.ByDecision[string(it.Decision)]++
+		rep.Summary.ByConfidence[string(it.Confidence)]++
+		if it.KEV {
+			rep.Summary.KEVFindings++
 		}
-		if !relevant {
-			it.Decision, it.Due, it.Why = "", time.Time{}, ""
-		}
-		rep.Findings = append(rep.Findings, it)
-		rep.Summary.ByStatus[string(f.Status)]++
-		if relevant {
-			affected[a.ID] = true
-			rep.Summary.Findings++
-			rep.Summary.ByDecision[string(as.Decision)]++
-			rep.Summary.ByConfidence[string(f.Confidence)]++
-			if as.KEV {
-				rep.Summary.KEVFindings++
-			}
-			if _, ok := rep.Assets[a.ID]; !ok {
-				rep.Assets[a.ID] = &AssetBrief{ID: a.ID, Name: a.Name, Kind: a.Kind, Location: a.Location, Owner: a.Owner,
-					ClinicalRole: string(a.RoleOrDefault()), Exposure: string(a.ExposureOrDefault())}
-			}
+		if _, ok := rep.Assets[it.AssetID]; !ok {
+			a := byID[it.AssetID]
+			rep.Assets[a.ID] = &AssetBrief{ID: a.ID, Name: a.Name, Kind: a.Kind, Location: a.Location, Owner: a.Owner,
+				ClinicalRole: string(a.RoleOrDefault()), Exposure: string(a.ExposureOrDefault())}
 		}
 	}
 	rep.Summary.AffectedAssets = len(affected)
-	Sort(rep.Findings)
+	Sort(items)
+	rep.Findings = items
 	return rep
+}
+
+// relevant reports whether a status needs work: affected, or not yet known.
+func relevant(s advisory.Status) bool {
+	return s == advisory.StatusKnownAffected || s == advisory.StatusUnderInvestigation
+}
+
+// decide assesses one finding for its asset. Fixed and not-affected findings
+// keep their evidence but get no decision.
+func decide(f *match.Finding, a *inventory.Asset, assessor *risk.Assessor, now time.Time) Item {
+	as := assessor.Assess(f, a, now)
+	it := Item{
+		AssetID: a.ID, AssetName: a.Name, AssetSource: a.Source, Component: f.Component,
+		AdvisoryID: f.AdvisoryID, AdvisoryTitle: f.Advisory.Title, AdvisoryURL: f.Advisory.URL, Source: f.Advisory.Source,
+		CVE: f.VulnID, Product: productName(f), Status: f.Status, Confidence: f.Confidence, Path: f.Path,
+		Evidence: f.Evidence, FixedIn: f.FixedIn,
+		Decision: as.Decision, Due: as.Due, Why: as.Why, KEV: as.KEV, EPSS: as.EPSS, CVSS: as.CVSS,
+		Action: as.Action.Summary, ActionKind: as.Action.Kind, Steps: as.Action.Steps, RingFence: as.Action.RingFence,
+	}
+	if !relevant(f.Status) {
+		it.Decision, it.Due, it.Why = "", time.Time{}, ""
+	}
+	return it
 }
 
 // Sort orders items by what to do first: decision, then exploitation
 // evidence (KEV, EPSS), severity (CVSS), due date, asset and vulnerability.
+// Items are large: it sorts their positions, then moves each item once.
 func Sort(items []Item) {
-	slices.SortStableFunc(items, func(a, b Item) int {
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		a, b := &items[i], &items[j]
 		return cmp.Or(
 			cmp.Compare(rank(a.Decision), rank(b.Decision)),
 			boolFirst(a.KEV, b.KEV),
@@ -220,6 +273,11 @@ func Sort(items []Item) {
 			cmp.Compare(a.CVE, b.CVE),
 		)
 	})
+	sorted := make([]Item, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
 }
 
 func rank(d risk.Decision) int {

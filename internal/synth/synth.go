@@ -94,10 +94,11 @@ func fromCPE(c string) (vendor, name string) {
 func versionsAround(r advisory.Range) []string {
 	var out []string
 	out = append(out, r.Exact...)
-	for _, b := range []string{r.Introduced, r.LastAffected} {
-		if b != "" && b != "0" && version.Comparable(b) {
-			out = append(out, b, bump(b))
-		}
+	if b := r.Introduced; b != "" && b != "0" && version.Comparable(b) {
+		out = append(out, b, below(b))
+	}
+	if b := r.LastAffected; b != "" && version.Comparable(b) {
+		out = append(out, b, bump(b))
 	}
 	if r.Fixed != "" && version.Comparable(r.Fixed) {
 		out = append(out, r.Fixed, below(r.Fixed))
@@ -129,13 +130,26 @@ func shiftLast(v string, d int) string {
 				}
 				return ""
 			}
-			width := end - i
+			width := 1
+			if zeroPadded(v) {
+				width = end - i // C.00.10 -> C.00.09, but 2.6.10 -> 2.6.9
+			}
 			return v[:i] + fmt.Sprintf("%0*d", width, n+d) + v[end:]
 		} else if end >= 0 {
 			end = -1
 		}
 	}
 	return ""
+}
+
+// zeroPadded reports whether v writes a number with a leading zero (C.00.04).
+func zeroPadded(v string) bool {
+	for i := 0; i+1 < len(v); i++ {
+		if v[i] == '0' && v[i+1] >= '0' && v[i+1] <= '9' && (i == 0 || v[i-1] < '0' || v[i-1] > '9') {
+			return true
+		}
+	}
+	return false
 }
 
 // Generate makes n assets, about a quarter of them medical devices, drawn
