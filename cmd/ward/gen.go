@@ -23,6 +23,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	n := fs.Int("assets", 1000, "how many `N` assets to make")
 	seed := fs.Uint64("seed", 1, "random `SEED`: the same seed makes the same inventory")
 	prefix := fs.String("prefix", "A", "asset id `PREFIX`")
+	products := fs.Int("products", 0, "draw from at most `N` distinct products (0: all), as real fleets repeat a few products")
 	out := fs.String("out", "", "write the CSV to `FILE` instead of standard output")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
@@ -36,6 +37,7 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	pool := synth.NewPool(set.Advisories)
+	pool.Limit(*products, *seed)
 	if pool.Len() == 0 {
 		return fmt.Errorf("gen inventory: no named products in %v", []string(adv))
 	}

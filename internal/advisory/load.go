@@ -302,7 +302,10 @@ func loadFile(ctx context.Context, j loadJob, opts Options) loadResult {
 		res.err = err
 		return res
 	}
-	if err := checkIntegrity(j.path, raw, opts); err != nil {
+	// Digests are checked for every file; signatures only for CSAF, the one
+	// format whose providers sign each document (KEV, EPSS and CVE records
+	// come unsigned).
+	if err := checkIntegrity(j.path, raw, Options{}); err != nil {
 		res.err = err
 		return res
 	}
@@ -312,6 +315,11 @@ func loadFile(ctx context.Context, j loadJob, opts Options) loadResult {
 		return res
 	}
 	res.advisories, res.kev, res.epss, res.skipped, res.err = readData(ctx, j.path, data, opts)
+	if res.err == nil && len(opts.Keys) > 0 && len(res.advisories) > 0 && res.advisories[0].Format == "csaf" {
+		if err := integritySignature(j.path, raw, opts.Keys); err != nil {
+			res.advisories, res.err = nil, err
+		}
+	}
 	return res
 }
 

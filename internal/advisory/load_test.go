@@ -418,3 +418,46 @@ func TestLoad_SharedData(t *testing.T) {
 		t.Errorf("Load() advisories are not sorted by source")
 	}
 }
+
+// TestLoad_Keys checks that with keys configured, CSAF files must carry a
+// valid signature while unsigned formats (KEV) still load.
+func TestLoad_Keys(t *testing.T) {
+	signer, pub := mustKey(t, "csaf provider")
+	other, _ := mustKey(t, "someone else")
+	dir := t.TempDir()
+	good, data := mustCopyTestdata(t, dir, "icsma-18-025-01.json")
+	mustSign(t, signer, good, data)
+	forged, fdata := mustCopyTestdata(t, dir, "icsma-17-009-01a.json")
+	mustSign(t, other, forged, fdata)
+	mustCopyTestdata(t, dir, "icsma-18-137-02.json") // no .asc
+	kev, err := os.ReadFile(filepath.Join("testdata", "kev", "kev-subset.derived.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(dir, "kev.json"), kev)
+
+	set, err := Load(t.Context(), []string{dir}, Options{Keys: []string{pub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, a := range set.Advisories {
+		ids = append(ids, a.ID)
+	}
+	if diff := cmp.Diff([]string{"ICSMA-18-025-01"}, ids); diff != "" {
+		t.Errorf("advisories (-want +got):\n%s", diff)
+	}
+	if len(set.KEV) == 0 {
+		t.Errorf("the unsigned KEV file was not loaded")
+	}
+	var bad []string
+	for _, e := range set.Errors {
+		bad = append(bad, filepath.Base(e.Source))
+		if !strings.Contains(e.Message, "signature") {
+			t.Errorf("%s: %s; want a signature error", e.Source, e.Message)
+		}
+	}
+	if diff := cmp.Diff([]string{"icsma-17-009-01a.json", "icsma-18-137-02.json"}, bad); diff != "" {
+		t.Errorf("rejected files (-want +got):\n%s", diff)
+	}
+}

@@ -97,7 +97,7 @@ func (ix *InventoryIndex) MatchAdvisory(adv *advisory.Advisory) []Finding {
 			a := &ix.assets[o.asset]
 			g := perAsset[o.asset]
 			if g == nil {
-				g = &aggregator{}
+				g = &aggregator{multi: true}
 				perAsset[o.asset] = g
 				assets = append(assets, o.asset)
 			}

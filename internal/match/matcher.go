@@ -77,9 +77,10 @@ func (m *Matcher) Len() int { return len(m.entries) }
 // lookupCache remembers work across the subjects of one Match call:
 // whole answers by identity, and name relations by (vendor, name, model),
 // which many versions of one product share.
+// It is shared by the workers of one Match call.
 type lookupCache struct {
-	byIdentity map[string][]hit
-	byName     map[string][]nameCandidate
+	byIdentity sync.Map // spec key -> []hit
+	byName     sync.Map // name identity -> []nameCandidate
 }
 
 type nameCandidate struct {
@@ -129,8 +130,8 @@ func (m *Matcher) nameCandidates(s *subject, c *lookupCache) []nameCandidate {
 	}
 	ck := s.nameIdentity()
 	if c != nil {
-		if got, ok := c.byName[ck]; ok {
-			return got
+		if got, ok := c.byName.Load(ck); ok {
+			return got.([]nameCandidate)
 		}
 	}
 	var out []nameCandidate
@@ -158,7 +159,7 @@ func (m *Matcher) nameCandidates(s *subject, c *lookupCache) []nameCandidate {
 		return 1
 	})
 	if c != nil {
-		c.byName[ck] = out
+		c.byName.Store(ck, out)
 	}
 	return out
 }
@@ -218,10 +219,10 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(assets)/1000))
 	parts := make([][]Finding, workers)
 	var wg sync.WaitGroup
+	cache := &lookupCache{}
 	for w := range workers {
 		lo, hi := w*len(order)/workers, (w+1)*len(order)/workers
 		wg.Go(func() {
-			cache := newLookupCache()
 			var out []Finding
 			for _, i := range order[lo:hi] {
 				out = append(out, m.matchAsset(&assets[i], cache)...)
@@ -235,11 +236,7 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 
 // MatchAsset returns the findings for one asset.
 func (m *Matcher) MatchAsset(a *inventory.Asset) []Finding {
-	return m.matchAsset(a, newLookupCache())
-}
-
-func newLookupCache() *lookupCache {
-	return &lookupCache{byIdentity: map[string][]hit{}, byName: map[string][]nameCandidate{}}
+	return m.matchAsset(a, &lookupCache{})
 }
 
 // matchAsset returns an asset's findings ordered by advisory and
@@ -247,14 +244,19 @@ func newLookupCache() *lookupCache {
 func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
 	var platforms []*wfn.Attributes
 	platformsRead := false
-	var agg aggregator
-	for _, sp := range specs(a) {
+	sps := specs(a)
+	// One subject's hits are one per vulnerability already; only several
+	// subjects (components, services) can repeat one.
+	agg := aggregator{multi: len(sps) > 1}
+	for _, sp := range sps {
 		k := sp.key()
-		hits, ok := cache.byIdentity[k]
-		if !ok {
+		var hits []hit
+		if v, ok := cache.byIdentity.Load(k); ok {
+			hits = v.([]hit)
+		} else {
 			s := newSubject(m.names, &sp)
 			hits = m.lookup(&s, cache)
-			cache.byIdentity[k] = hits
+			cache.byIdentity.Store(k, hits)
 		}
 		for _, h := range hits {
 			if len(h.e.affect.Platforms) > 0 && !platformsRead {
@@ -269,10 +271,11 @@ func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
 }
 
 // aggregator keeps the best hit per (advisory, vulnerability) for one asset.
-// An asset has few findings: a slice searched linearly beats a map.
 type aggregator struct {
 	found []Finding
 	ranks []int
+	at    map[*advisory.Vulnerability]int // index into found; nil while one subject adds
+	multi bool                            // several subjects add: hits may repeat a vulnerability
 }
 
 func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attributes) {
@@ -286,13 +289,18 @@ func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attr
 	}
 	r := h.rank()
 	at := -1
-	for i := range g.found {
-		if g.found[i].Vuln == h.e.vuln {
+	if g.multi {
+		if g.at == nil {
+			g.at = make(map[*advisory.Vulnerability]int, len(g.found))
+			for i := range g.found {
+				g.at[g.found[i].Vuln] = i
+			}
+		}
+		if i, had := g.at[h.e.vuln]; had {
 			if g.ranks[i] >= r {
 				return
 			}
 			at = i
-			break
 		}
 	}
 	f := Finding{
@@ -302,12 +310,15 @@ func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attr
 		Evidence: h.evidence, FixedIn: h.fixed,
 		Advisory: h.e.adv, Vuln: h.e.vuln, Affect: h.e.affect,
 	}
-	if at < 0 {
-		g.found = append(g.found, f)
-		g.ranks = append(g.ranks, r)
+	if at >= 0 {
+		g.found[at], g.ranks[at] = f, r
 		return
 	}
-	g.found[at], g.ranks[at] = f, r
+	if g.at != nil {
+		g.at[h.e.vuln] = len(g.found)
+	}
+	g.found = append(g.found, f)
+	g.ranks = append(g.ranks, r)
 }
 
 func (g *aggregator) findings() []Finding { return g.found }

@@ -79,6 +79,22 @@ func NewPool(advs []*advisory.Advisory) *Pool {
 	return p
 }
 
+// Limit keeps n products of the pool, drawn with seed, in the same share of
+// medical and IT products: real fleets repeat a few thousand products.
+func (p *Pool) Limit(n int, seed uint64) {
+	if n <= 0 || n >= len(p.products) {
+		return
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
+	keep := func(ids []int, k int) []int {
+		ids = slices.Clone(ids)
+		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		return ids[:min(k, len(ids))]
+	}
+	med := n * len(p.medical) / len(p.products)
+	p.medical, p.it = keep(p.medical, max(med, 1)), keep(p.it, max(n-med, 1))
+}
+
 // Len returns the number of distinct products in the pool.
 func (p *Pool) Len() int { return len(p.products) }
 
