@@ -94,12 +94,16 @@ func (m *Matcher) lookup(s *subject, c *lookupCache) []hit {
 	var b bestHits
 	for _, k := range s.idKeys() {
 		for _, id := range m.index[k] {
-			if !seen[id] {
-				seen[id] = true
-				e := m.entries[id]
-				h, ok := judge(m.names, s, e)
-				b.consider(e, h, ok, sameProduct(s, e))
+			if seen[id] {
+				continue
 			}
+			e := m.entries[id]
+			h, ok, done := judgeIDs(m.names, s, e)
+			if !done {
+				continue // the names decide, below, from cached relations
+			}
+			seen[id] = true
+			b.consider(e, h, ok, sameProduct(s, e))
 		}
 	}
 	for _, nc := range m.nameCandidates(s, c) {
@@ -225,7 +229,7 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 		wg.Go(func() {
 			var out []Finding
 			for _, i := range order[lo:hi] {
-				out = append(out, m.matchAsset(&assets[i], cache)...)
+				out = m.matchAsset(&assets[i], cache, out)
 			}
 			parts[w] = out
 		})
@@ -236,18 +240,18 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 
 // MatchAsset returns the findings for one asset.
 func (m *Matcher) MatchAsset(a *inventory.Asset) []Finding {
-	return m.matchAsset(a, &lookupCache{})
+	return m.matchAsset(a, &lookupCache{}, nil)
 }
 
-// matchAsset returns an asset's findings ordered by advisory and
-// vulnerability.
-func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
+// matchAsset appends an asset's findings, ordered by advisory and
+// vulnerability, to out.
+func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache, out []Finding) []Finding {
 	var platforms []*wfn.Attributes
 	platformsRead := false
 	sps := specs(a)
 	// One subject's hits are one per vulnerability already; only several
 	// subjects (components, services) can repeat one.
-	agg := aggregator{multi: len(sps) > 1}
+	agg := aggregator{found: out, base: len(out), multi: len(sps) > 1}
 	for _, sp := range sps {
 		k := sp.key()
 		var hits []hit
@@ -265,15 +269,16 @@ func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache) []Finding {
 			agg.add(a.ID, sp.component, h, platforms)
 		}
 	}
-	out := agg.findings()
-	sortFindings(out)
+	out = agg.found
+	sortFindings(out[agg.base:])
 	return out
 }
 
 // aggregator keeps the best hit per (advisory, vulnerability) for one asset.
 type aggregator struct {
-	found []Finding
-	ranks []int
+	found []Finding // this asset's findings are found[base:]
+	base  int
+	ranks []int                           // per finding of this asset
 	at    map[*advisory.Vulnerability]int // index into found; nil while one subject adds
 	multi bool                            // several subjects add: hits may repeat a vulnerability
 }
@@ -291,9 +296,9 @@ func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attr
 	at := -1
 	if g.multi {
 		if g.at == nil {
-			g.at = make(map[*advisory.Vulnerability]int, len(g.found))
-			for i := range g.found {
-				g.at[g.found[i].Vuln] = i
+			g.at = make(map[*advisory.Vulnerability]int, len(g.ranks))
+			for i := range g.ranks {
+				g.at[g.found[g.base+i].Vuln] = i
 			}
 		}
 		if i, had := g.at[h.e.vuln]; had {
@@ -311,17 +316,17 @@ func (g *aggregator) add(assetID, component string, h hit, platforms []*wfn.Attr
 		Advisory: h.e.adv, Vuln: h.e.vuln, Affect: h.e.affect,
 	}
 	if at >= 0 {
-		g.found[at], g.ranks[at] = f, r
+		g.found[g.base+at], g.ranks[at] = f, r
 		return
 	}
 	if g.at != nil {
-		g.at[h.e.vuln] = len(g.found)
+		g.at[h.e.vuln] = len(g.ranks)
 	}
 	g.found = append(g.found, f)
 	g.ranks = append(g.ranks, r)
 }
 
-func (g *aggregator) findings() []Finding { return g.found }
+func (g *aggregator) findings() []Finding { return g.found[g.base:] }
 
 func platformWords(ps []advisory.Identity) string {
 	s := ""
