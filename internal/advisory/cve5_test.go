@@ -24,7 +24,7 @@ func mustReadFixture(tb testing.TB, path string) []byte {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	data, err = inflate(data)
+	data, err = inflate(data, maxInflated)
 	if err != nil {
 		tb.Fatalf("inflate(%s) error = %v", path, err)
 	}

@@ -309,7 +309,7 @@ func loadFile(ctx context.Context, j loadJob, opts Options) loadResult {
 		res.err = err
 		return res
 	}
-	data, err := inflate(raw)
+	data, err := inflate(raw, maxInflated)
 	if err != nil {
 		res.err = err
 		return res
@@ -363,9 +363,10 @@ func isGzip(data []byte) bool {
 	return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b
 }
 
-// inflate gunzips data when it is gzip, up to maxInflated bytes, and returns
+// inflate gunzips data when it is gzip, up to limit bytes (maxInflated when
+// loading), and returns
 // anything else unchanged.
-func inflate(data []byte) ([]byte, error) {
+func inflate(data []byte, limit int) ([]byte, error) {
 	if !isGzip(data) {
 		return data, nil
 	}
@@ -374,12 +375,12 @@ func inflate(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
 	defer zr.Close()
-	out, err := io.ReadAll(io.LimitReader(zr, maxInflated+1))
+	out, err := io.ReadAll(io.LimitReader(zr, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
 	}
-	if len(out) > maxInflated {
-		return nil, fmt.Errorf("gzip: %w: more than %d bytes decompressed", ErrTooLarge, maxInflated)
+	if len(out) > limit {
+		return nil, fmt.Errorf("gzip: %w: more than %d bytes decompressed", ErrTooLarge, limit)
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package advisory
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"os"
@@ -459,5 +460,23 @@ func TestLoad_Keys(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"icsma-17-009-01a.json", "icsma-18-137-02.json"}, bad); diff != "" {
 		t.Errorf("rejected files (-want +got):\n%s", diff)
+	}
+}
+
+// TestInflate_Bomb checks that a small gzip file that unpacks to far more
+// than the bound is refused without unpacking it all.
+func TestInflate_Bomb(t *testing.T) {
+	var bomb bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&bomb, gzip.BestCompression)
+	zero := make([]byte, 1<<20)
+	for range 64 { // 64 MiB of zeros: about 64 KiB compressed
+		zw.Write(zero)
+	}
+	zw.Close()
+	if _, err := inflate(bomb.Bytes(), 1<<20); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("inflate(64 MiB bomb, 1 MiB limit) = %v, want ErrTooLarge", err)
+	}
+	if got, err := inflate(bomb.Bytes(), 64<<20); err != nil || len(got) != 64<<20 {
+		t.Errorf("inflate(64 MiB, 64 MiB limit) = %d bytes, %v", len(got), err)
 	}
 }
