@@ -364,8 +364,7 @@ func isGzip(data []byte) bool {
 }
 
 // inflate gunzips data when it is gzip, up to limit bytes (maxInflated when
-// loading), and returns
-// anything else unchanged.
+// loading), and returns anything else unchanged.
 func inflate(data []byte, limit int) ([]byte, error) {
 	if !isGzip(data) {
 		return data, nil
