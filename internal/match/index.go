@@ -23,11 +23,12 @@ type entry struct {
 	vuln   *advisory.Vulnerability
 	affect *advisory.Affect
 
-	purls  []string          // type/namespace/name
-	cpes   []*wfn.Attributes // concrete vendor and product only
-	prod   *productNames     // nil when the source names no vendor and product
-	fixed  string            // lowest version the source calls fixed for this product
-	ranges []parsedRange     // the Affect's ranges, parsed
+	purls   []string          // type/namespace/name
+	cpes    []*wfn.Attributes // concrete vendor and product only
+	cpeWhat string            // "cpe <the source's first CPE>", for evidence
+	prod    *productNames     // nil when the source names no vendor and product
+	fixed   string            // lowest version the source calls fixed for this product
+	ranges  []parsedRange     // the Affect's ranges, parsed
 }
 
 // productNames is a vendor and product name prepared for matching. Many
@@ -95,6 +96,7 @@ type subject struct {
 	parsedVer version.Parsed
 	model     string
 	cpe       *wfn.Attributes
+	cpeVer    string // the CPE's version, when concrete
 	purl      string // type/namespace/name
 	purlVer   string
 
@@ -178,6 +180,9 @@ func newEntry(n *Names, adv *advisory.Advisory, v *advisory.Vulnerability, a *ad
 			e.cpes = append(e.cpes, attr)
 		}
 	}
+	if len(a.Product.CPEs) > 0 {
+		e.cpeWhat = "cpe " + a.Product.CPEs[0]
+	}
 	return e
 }
 
@@ -213,7 +218,7 @@ func newSubject(n *Names, p *spec) subject {
 		parsedVer: version.Parse(p.version)}
 	if p.cpe != "" {
 		if attr, ok := parseCPE(p.cpe); ok {
-			s.cpe = attr
+			s.cpe, s.cpeVer = attr, cpeVersion(attr)
 		}
 	}
 	if p.purl != "" {

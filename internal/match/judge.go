@@ -17,9 +17,19 @@ type hit struct {
 	status     advisory.Status
 	confidence Confidence
 	path       Path
-	evidence   string
+	evidence   string // set for identifier hits; else built from what and v by words
+	what       string
+	v          verdict
+	wordsDue   bool // evidence still to be built from what and v
 	fixed      string
 	similar    bool // reached by similar names only
+}
+
+// words completes the hit's evidence; only kept hits pay for it.
+func (h *hit) words() {
+	if h.wordsDue {
+		h.evidence, h.wordsDue = h.what+"; "+h.v.because(h.e.affect), false
+	}
 }
 
 // rank orders hits for the same vulnerability: a confirmed answer beats a
@@ -155,11 +165,10 @@ func judgeCPE(n *Names, s *subject, e *entry, c *wfn.Attributes) (hit, bool) {
 			return hit{}, false
 		}
 	}
-	ver := cpeVersion(s.cpe)
+	ver := s.cpeVer
 	if ver == "" {
 		ver = s.version
 	}
-	what := "cpe " + e.affect.Product.CPEs[0]
 	cv := cpeVersion(c)
 	if len(e.affect.Ranges) == 0 && cv != "" {
 		// The criteria pins one version.
@@ -174,7 +183,7 @@ func judgeCPE(n *Names, s *subject, e *entry, c *wfn.Attributes) (hit, bool) {
 		return hit{e: e, status: advisory.StatusKnownAffected, confidence: Confirmed, path: ViaCPE,
 			evidence: fmt.Sprintf("cpe %s matches, version %s", c.BindToFmtString(), ver)}, true
 	}
-	return decide(n, s, e, ViaCPE, true, ver, what)
+	return decide(n, s, e, ViaCPE, true, ver, e.cpeWhat)
 }
 
 // decide evaluates the version and builds the hit. exact says the identity
@@ -192,7 +201,7 @@ func decide(n *Names, s *subject, e *entry, via Path, exact bool, ver, what stri
 	if exact && v.sure {
 		conf = Confirmed
 	}
-	h := hit{e: e, status: v.status, confidence: conf, path: via, evidence: what + "; " + v.because}
+	h := hit{e: e, status: v.status, confidence: conf, path: via, what: what, v: v, wordsDue: true}
 	if v.status == advisory.StatusKnownAffected || v.status == advisory.StatusUnderInvestigation {
 		h.fixed = e.fixed
 		if v.rng != nil && v.rng.Fixed != "" {

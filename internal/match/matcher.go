@@ -205,6 +205,7 @@ func (b *bestHits) hits() []hit {
 		if b.exact[v] && h.similar {
 			continue
 		}
+		h.words()
 		out = append(out, h)
 	}
 	return out

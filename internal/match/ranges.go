@@ -9,12 +9,44 @@ import (
 	"github.com/ward-health/ward/internal/version"
 )
 
-// verdict is what an Affect's ranges say about one version.
+// verdict is what an Affect's ranges say about one version. Its words are
+// built only for the verdicts that become findings (see because).
 type verdict struct {
-	status  advisory.Status
-	sure    bool // the version was compared, and the range has no unchecked conditions
-	rng     *advisory.Range
-	because string
+	status advisory.Status
+	sure   bool // the version was compared, and the range has no unchecked conditions
+	rng    *advisory.Range
+	reason reason
+	raw    string // the version as written
+}
+
+// reason says which rule gave a verdict.
+type reason uint8
+
+const (
+	inRange       reason = iota // the version lies in rng
+	notComparable               // the version cannot be compared with rng
+	byDefault                   // no range covers the version; the default status applies
+)
+
+// because says the verdict in words, for evidence.
+func (v verdict) because(a *advisory.Affect) string {
+	switch v.reason {
+	case notComparable:
+		if v.raw == "" {
+			return "version unknown; " + describe(v.rng) + " are " + words(v.rng.Status)
+		}
+		return fmt.Sprintf("version %q cannot be compared with %s", v.raw, describe(v.rng))
+	case byDefault:
+		return "versions not listed are " + words(a.DefaultStatus)
+	}
+	why := fmt.Sprintf("version %s is in %s", v.raw, describe(v.rng))
+	if v.raw == "" {
+		why = "all versions are " + words(v.rng.Status)
+	}
+	if v.rng.Qualified {
+		why += fmt.Sprintf(" (the source adds a condition: %q)", v.rng.Text)
+	}
+	return why
 }
 
 // parsedRange is a Range with its versions parsed once.
@@ -64,23 +96,12 @@ func evaluate(e *entry, raw string, v version.Parsed) (verdict, bool) {
 		in, ok := contains(r, raw, v)
 		if !ok {
 			if unsure == nil && r.Status != advisory.StatusKnownNotAffected && r.Status != advisory.StatusFixed {
-				why := fmt.Sprintf("version %q cannot be compared with %s", raw, describe(r.Range))
-				if raw == "" {
-					why = "version unknown; " + describe(r.Range) + " are " + words(r.Status)
-				}
-				unsure = &verdict{status: r.Status, rng: r.Range, because: why}
+				unsure = &verdict{status: r.Status, rng: r.Range, reason: notComparable, raw: raw}
 			}
 			continue
 		}
 		if in {
-			why := fmt.Sprintf("version %s is in %s", raw, describe(r.Range))
-			if raw == "" {
-				why = "all versions are " + words(r.Status)
-			}
-			if r.Qualified {
-				why += fmt.Sprintf(" (the source adds a condition: %q)", r.Text)
-			}
-			return verdict{status: r.Status, sure: !r.Qualified, rng: r.Range, because: why}, true
+			return verdict{status: r.Status, sure: !r.Qualified, rng: r.Range, reason: inRange, raw: raw}, true
 		}
 	}
 	if unsure != nil {
@@ -90,8 +111,7 @@ func evaluate(e *entry, raw string, v version.Parsed) (verdict, bool) {
 		if raw == "" && a.DefaultStatus != advisory.StatusKnownAffected {
 			return verdict{}, false
 		}
-		return verdict{status: a.DefaultStatus, sure: raw != "" || len(a.Ranges) == 0,
-			because: "versions not listed are " + words(a.DefaultStatus)}, true
+		return verdict{status: a.DefaultStatus, sure: raw != "" || len(a.Ranges) == 0, reason: byDefault, raw: raw}, true
 	}
 	return verdict{}, false
 }

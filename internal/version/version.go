@@ -62,9 +62,12 @@ func parse(s string) []segment {
 			for j < len(s) && isDigit(s[j]) {
 				j++
 			}
-			n, err := strconv.ParseUint(strings.TrimLeft(s[i:j], "0"), 10, 64)
-			if err != nil && s[i:j] != "" && strings.TrimLeft(s[i:j], "0") != "" {
-				n = ^uint64(0) // absurdly long number: saturate
+			var n uint64
+			if digits := strings.TrimLeft(s[i:j], "0"); digits != "" {
+				var err error
+				if n, err = strconv.ParseUint(digits, 10, 64); err != nil {
+					n = ^uint64(0) // absurdly long number: saturate
+				}
 			}
 			segs = append(segs, segment{num: n})
 			i = j
