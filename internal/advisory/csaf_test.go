@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // csafTestdata is where the real CSAF documents of these tests live (see its
@@ -726,19 +728,12 @@ func TestCSAFExploitation(t *testing.T) {
 	}
 }
 
-// sharedCSAF is the shared data folder of real CSAF advisories (see
-// /work/shared/data/README.md).
-const sharedCSAF = "../../../shared/data/csaf"
-
 func TestReadCSAF_AllCISA(t *testing.T) {
 	t.Parallel()
 	for _, dir := range []string{"cisa-icsma", "cisa-icsa-2024"} {
 		t.Run(dir, func(t *testing.T) {
 			t.Parallel()
-			root := filepath.Join(sharedCSAF, dir)
-			if _, err := os.Stat(root); err != nil {
-				t.Skipf("shared CSAF data not present at %s: %v", root, err)
-			}
+			root := testenv.SharedData(t, "csaf", dir)
 			files, affects, fixed, text := 0, 0, 0, 0
 			err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 				if err != nil || d.IsDir() || filepath.Ext(path) != ".json" {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // ts builds a UTC time; ms is milliseconds.
@@ -444,10 +446,7 @@ func TestReadCVE5_Invalid(t *testing.T) {
 // TestReadCVE5_AllVulnrichment reads every record of the shared vulnrichment
 // copy through Load.
 func TestReadCVE5_AllVulnrichment(t *testing.T) {
-	const dir = "/work/shared/data/cve-vulnrichment"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
-	}
+	dir := testenv.SharedData(t, "cve-vulnrichment")
 	set, err := Load(t.Context(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 func TestReadEPSS(t *testing.T) {
@@ -120,10 +121,7 @@ func TestReadEPSS_Invalid(t *testing.T) {
 
 // TestReadEPSS_Shared reads the shared EPSS files whole.
 func TestReadEPSS_Shared(t *testing.T) {
-	const dir = "/work/shared/data/epss/"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
-	}
+	dir := testenv.SharedData(t, "epss") + "/"
 	var scores []map[string]EPSSScore
 	for _, f := range []string{"epss_scores-kev-subset.derived.csv", "epss_kev_nvd.csv"} {
 		e, err := ReadEPSS(t.Context(), f, bytes.NewReader(mustReadFixture(t, dir+f)))

@@ -2,11 +2,12 @@ package advisory
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 func TestReadKEV(t *testing.T) {
@@ -42,10 +43,7 @@ func TestReadKEV(t *testing.T) {
 
 // TestReadKEV_JSONEqualsCSV reads CISA's whole catalogue in both forms.
 func TestReadKEV_JSONEqualsCSV(t *testing.T) {
-	const dir = "/work/shared/data/kev/"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
-	}
+	dir := testenv.SharedData(t, "kev") + "/"
 	fromJSON, err := ReadKEV(t.Context(), "json", mustReadFixture(t, dir+"known_exploited_vulnerabilities.json"))
 	if err != nil {
 		t.Fatalf("ReadKEV(json) error = %v", err)

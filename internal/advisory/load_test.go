@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // loadTree is a file tree to build for a Load test: relative path to
@@ -381,14 +383,10 @@ func TestClip(t *testing.T) {
 // TestLoad_SharedData loads every advisory folder of the shared data that
 // ward reads, and reports what it found.
 func TestLoad_SharedData(t *testing.T) {
-	const base = "/work/shared/data/"
 	dirs := []string{"cve-vulnrichment", "nvd", "osv", "kev", "epss", "csaf"}
 	var paths []string
 	for _, d := range dirs {
-		if _, err := os.Stat(base + d); err != nil {
-			t.Skipf("%s is absent: %v", base+d, err)
-		}
-		paths = append(paths, base+d)
+		paths = append(paths, testenv.SharedData(t, d))
 	}
 	set, err := Load(t.Context(), paths, Options{})
 	if err != nil {

@@ -3,11 +3,12 @@ package advisory
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // nvdByID reads an NVD file and returns its advisories by id.
@@ -278,10 +279,7 @@ func TestReadNVD_Invalid(t *testing.T) {
 
 // TestReadNVD_SharedPages reads the other real pages of the shared data.
 func TestReadNVD_SharedPages(t *testing.T) {
-	const dir = "/work/shared/data/nvd/nvd-api/testdata/responses"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
-	}
+	dir := testenv.SharedData(t, "nvd", "nvd-api", "testdata", "responses")
 	// cves-1999: 200 CVEs, 3 rejected; the other files are the API's CPE,
 	// match-string, history and source responses, which Load skips.
 	set, err := Load(t.Context(), []string{dir}, Options{})

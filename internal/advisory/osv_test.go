@@ -2,12 +2,13 @@ package advisory
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 func TestReadOSV(t *testing.T) {
@@ -347,10 +348,7 @@ func TestReadOSV_Invalid(t *testing.T) {
 // TestReadOSV_GoVulnDB reads the whole shared copy of the Go vulnerability
 // database through Load.
 func TestReadOSV_GoVulnDB(t *testing.T) {
-	const dir = "/work/shared/data/osv/data"
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("%s is absent: %v", dir, err)
-	}
+	dir := testenv.SharedData(t, "osv", "data")
 	set, err := Load(t.Context(), []string{dir}, Options{})
 	if err != nil {
 		t.Fatalf("Load() error = %v", err)

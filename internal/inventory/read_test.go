@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 func TestRead_DetectsFormatFromContent(t *testing.T) {
@@ -169,15 +171,10 @@ func TestReadAll(t *testing.T) {
 	})
 }
 
-// sharedData returns a path under /work/shared/data, skipping the test when
-// the folder is absent.
+// sharedData returns a path in the shared data folder (see testenv).
 func sharedData(tb testing.TB, rel string) string {
 	tb.Helper()
-	p := filepath.Join("..", "..", "..", "shared", "data", rel)
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("shared data absent: %v", err)
-	}
-	return p
+	return testenv.SharedData(tb, filepath.FromSlash(rel))
 }
 
 // TestReadFile_SharedSBOMs reads every real CycloneDX SBOM and SPDX JSON
