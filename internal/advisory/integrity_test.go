@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -266,6 +267,46 @@ func TestCheckIntegrity_Signature(t *testing.T) {
 			path, data := tt.setup(t, t.TempDir())
 			err := checkIntegrity(path, data, Options{Keys: tt.keys})
 			csafWantErr(t, "checkIntegrity()", err, tt.want, "integrity: ", tt.wantMsg)
+		})
+	}
+}
+
+func TestIntegrity_VerifyExported(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join(csafTestdata, "icsma-18-240-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha512File, err := os.ReadFile(filepath.Join(csafTestdata, "icsma-18-240-01.json.sha512"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, signerKey := mustKey(t, "signer")
+	_, otherKey := mustKey(t, "other")
+	var asc bytes.Buffer
+	if err := openpgp.ArmoredDetachSign(&asc, signer, bytes.NewReader(data), nil); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{name: "digest matches", call: func() error { return VerifyDigest(data, sha512File, ".sha512") }},
+		{name: "digest of tampered data", call: func() error { return VerifyDigest(tampered(data), sha512File, ".sha512") }, want: ErrHashMismatch},
+		{name: "sha512 digest read as sha256", call: func() error { return VerifyDigest(data, sha512File, ".sha256") }, want: ErrHashMismatch},
+		{name: "unknown digest kind", call: func() error { return VerifyDigest(data, sha512File, ".md5") }, want: ErrInvalid},
+		{name: "signature verifies", call: func() error { return VerifySignature(data, asc.Bytes(), []string{signerKey}) }},
+		{name: "signature by another key", call: func() error { return VerifySignature(data, asc.Bytes(), []string{otherKey}) }, want: ErrSignature},
+		{name: "signature over tampered data", call: func() error { return VerifySignature(tampered(data), asc.Bytes(), []string{signerKey}) }, want: ErrSignature},
+		{name: "unreadable key", call: func() error { return VerifySignature(data, asc.Bytes(), []string{"junk"}) }, want: ErrSignature},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if err := tt.call(); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Errorf("error = %v, want %v", err, tt.want)
+			}
 		})
 	}
 }

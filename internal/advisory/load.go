@@ -794,6 +794,8 @@ type span struct {
 //     certain one. A lower bound with digits that is no version does the
 //     same from the first version on; one without digits ("unspecified",
 //     "n/a") simply means from the first version.
+//   - "From the first version to *", affected, marks the Range Qualified:
+//     the source does not know which versions are affected.
 //   - An exclusive lower bound has no field of its own: it is written as a
 //     vers range (scheme "generic" unless the span has one).
 //
@@ -807,10 +809,14 @@ func (s span) toRange(st Status) Range {
 	}
 	from, fromOK := lowerBound(s.from)
 	to, toIncl, toOK, bumped := upperBound(s.to, s.toIncl)
-	if !fromOK || !toOK || bumped {
+	// "0" to "*", affected (CISA ADP's way to list a product it could not pin
+	// down: "windows_10", every version) says only that some versions are
+	// affected: every version is a "possible" match, never a certain one.
+	unbounded := strings.TrimSpace(s.to) == "*" && from == "" && fromOK && st == StatusKnownAffected
+	if !fromOK || !toOK || bumped || unbounded {
 		r.Text = s.text()
 	}
-	r.Qualified = !fromOK || !toOK
+	r.Qualified = !fromOK || !toOK || unbounded
 	if !fromOK {
 		from = ""
 	}

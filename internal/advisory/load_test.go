@@ -337,7 +337,7 @@ func TestSpan_ToRange(t *testing.T) {
 		want Range
 	}{
 		{"all", span{from: "0"}, Range{Status: StatusKnownAffected, All: true}},
-		{"star", span{from: "*", to: "*"}, Range{Status: StatusKnownAffected, All: true}},
+		{"star: every version, but the source could not say which", span{from: "*", to: "*"}, Range{Status: StatusKnownAffected, All: true, Qualified: true, Text: ">= *, < *"}},
 		{"bounds", span{from: "1.0", to: "2.0"}, Range{Status: StatusKnownAffected, Introduced: "1.0", Fixed: "2.0"}},
 		{"inclusive", span{to: "2.0", toIncl: true}, Range{Status: StatusKnownAffected, LastAffected: "2.0"}},
 		{"exclusive start", span{from: "1.0", fromExcl: true}, Range{Status: StatusKnownAffected, Vers: "vers:generic/>1.0"}},
