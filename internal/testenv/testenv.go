@@ -5,6 +5,7 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -29,6 +30,16 @@ func SharedData(tb testing.TB, elem ...string) string {
 		missing(tb, p)
 	}
 	return p
+}
+
+// Service skips tb, or fails it in strict mode, when err says that a service
+// the test needs (described by name, e.g. "PostgreSQL at $WARD_TEST_POSTGRES")
+// is unreachable. It does nothing when err is nil.
+func Service(tb testing.TB, name string, err error) {
+	tb.Helper()
+	if err != nil {
+		missing(tb, fmt.Sprintf("%s: %v", name, err))
+	}
 }
 
 func missing(tb testing.TB, what string) {
