@@ -32,7 +32,7 @@ var (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(exitCode(err, os.Stderr))
 }
@@ -59,6 +59,10 @@ const usage = `ward — cyber-defence for hospitals, practices and emergency med
 Usage:
   ward scan --inventory FILE... --advisories PATH... [flags]   match assets against advisories
   ward gen inventory --assets N --advisories PATH... [flags]   make a sample inventory from real advisories
+  ward org add --name N --kind K --country CC [--data DIR|--db URL]   add an organisation (prints its id)
+  ward org list [--format table|json]                          list organisations
+  ward user add --email E [--org ORG --role ROLE] [--password-stdin]  add a user
+  ward token create --org ORG --role ROLE                      make an API token (prints only the token)
   ward serve [--demo]                                          the site system with a web UI (coming)
   ward version
 
@@ -66,7 +70,7 @@ Run "ward COMMAND -h" for a command's flags.
 `
 
 // run is ward's testable entry point.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -78,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runGen(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "org", "user", "token":
+		return runAdmin(ctx, args[0], args[1:], stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ward", version())
 		return nil

@@ -30,7 +30,7 @@ func scanArgs(extra ...string) []string {
 func runWard(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	err = run(t.Context(), args, &out, &errb)
+	err = run(t.Context(), args, strings.NewReader(""), &out, &errb)
 	return out.String(), errb.String(), err
 }
 
@@ -205,5 +205,40 @@ func TestGenInventory(t *testing.T) {
 	js, _, err := runWard(t, "scan", "--quiet", "--format", "json", "--inventory", out, "--advisories", regression+"advisories/csaf")
 	if err != nil || !strings.Contains(js, `"known_affected"`) {
 		t.Errorf("scan of a generated inventory: %v, findings: %v", err, strings.Contains(js, `"known_affected"`))
+	}
+}
+
+// TestAdmin runs the operator commands against a SQLite store in a temp dir.
+func TestAdmin(t *testing.T) {
+	data := t.TempDir()
+	org, stderr, err := runWard(t, "org", "add", "--data", data, "--name", "Praxis Dr. Weber", "--kind", "practice", "--country", "de")
+	if err != nil {
+		t.Fatalf("org add: %v\n%s", err, stderr)
+	}
+	org = strings.TrimSpace(org)
+	out, _, err := runWard(t, "org", "list", "--data", data, "--format", "json")
+	if err != nil || !strings.Contains(out, `"name": "Praxis Dr. Weber"`) || !strings.Contains(out, `"country": "DE"`) {
+		t.Errorf("org list = %s, %v", out, err)
+	}
+	uid, stderr, err := runWard(t, "user", "add", "--data", data, "--email", "anna@example.org", "--name", "Anna Weber", "--org", org, "--role", "admin")
+	if err != nil || strings.TrimSpace(uid) == "" || !strings.Contains(stderr, "password for anna@example.org") {
+		t.Errorf("user add = %q, %q, %v", uid, stderr, err)
+	}
+	tok, _, err := runWard(t, "token", "create", "--data", data, "--org", org, "--role", "responder")
+	if err != nil || !strings.HasPrefix(tok, "ward_") || strings.Count(tok, "\n") != 1 {
+		t.Errorf("token create = %q, %v; want only the token", tok, err)
+	}
+	for name, args := range map[string][]string{
+		"bad kind":       {"org", "add", "--data", data, "--name", "X", "--kind", "clinic", "--country", "DE"},
+		"duplicate user": {"user", "add", "--data", data, "--email", "ANNA@example.org"},
+		"unknown org":    {"token", "create", "--data", data, "--org", "nope", "--role", "viewer"},
+		"bad role":       {"token", "create", "--data", data, "--org", org, "--role", "root"},
+		"no subcommand":  {"org"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, _, err := runWard(t, args...); !errors.Is(err, errUsage) {
+				t.Errorf("run(%v) = %v, want a usage error", args, err)
+			}
+		})
 	}
 }
