@@ -1,0 +1,108 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/scan"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// Login is a demo sign-in: who, for which organisation, with which password.
+type Login struct {
+	Organisation string
+	Email        string
+	Password     string
+	Findings     int
+}
+
+// people are the demo users, one per organisation (see USERS.md).
+var people = map[string]struct{ name, email string }{
+	KindHospital: {"Jonas Berg", "jonas.berg@st-elisabeth.example"},
+	KindPractice: {"Dr. Anna Weber", "anna.weber@praxis-weber.example"},
+	KindEMS:      {"Tomasz Nowak", "tomasz.nowak@leitstelle-nord.example"},
+}
+
+// Seed fills an empty store with the three demo organisations, their assets
+// and the findings of a scan against set made at now, and gives each
+// organisation an admin user. On a store that already holds them it only
+// gives the users new passwords, so that every start prints working logins.
+func Seed(ctx context.Context, s store.Store, set *advisory.Set, now time.Time) ([]Login, error) {
+	existing := map[string]store.Organisation{}
+	page, err := s.ListOrgs(ctx, store.ListOptions{Limit: store.MaxLimit})
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	for _, o := range page.Items {
+		existing[o.Name] = o
+	}
+	var logins []Login
+	for _, org := range Organisations(set) {
+		person := people[org.Kind]
+		pw, err := newPassword()
+		if err != nil {
+			return nil, err
+		}
+		hash, err := store.HashPassword(pw)
+		if err != nil {
+			return nil, err
+		}
+		login := Login{Organisation: org.Name, Email: person.email, Password: pw}
+		if o, ok := existing[org.Name]; ok {
+			u, err := s.UserByEmail(ctx, person.email)
+			if err != nil {
+				return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+			}
+			if _, err := s.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &hash}); err != nil {
+				return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+			}
+			counts, err := s.CountFindings(ctx, o.ID, store.FindingFilter{})
+			if err != nil {
+				return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+			}
+			for _, c := range counts {
+				login.Findings += c.Count
+			}
+			logins = append(logins, login)
+			continue
+		}
+		o, err := s.CreateOrg(ctx, store.Organisation{Name: org.Name, Kind: store.OrgKind(org.Kind), Country: org.Country})
+		if err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		u, err := s.CreateUser(ctx, store.User{Email: person.email, DisplayName: person.name, PasswordHash: hash})
+		if err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		if _, err := s.SetMember(ctx, o.ID, u.ID, store.RoleAdmin); err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		if _, err := s.ImportAssets(ctx, o.ID, org.Assets, store.Replace); err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		rep := scan.Assess(org.Assets, set, scan.Options{Now: now})
+		if _, err := s.SyncFindings(ctx, o.ID, rep.Findings, now); err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		if _, err := s.AppendAudit(ctx, o.ID, "demo", "demo.seed",
+			fmt.Sprintf("%d assets, %d findings", len(org.Assets), len(rep.Findings))); err != nil {
+			return nil, fmt.Errorf("demo: %s: %w", org.Name, err)
+		}
+		login.Findings = len(rep.Findings)
+		logins = append(logins, login)
+	}
+	return logins, nil
+}
+
+func newPassword() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	return strings.TrimRight(base64.RawURLEncoding.EncodeToString(b), "="), nil
+}
