@@ -2,13 +2,83 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/ward-health/ward/internal/demo"
+	"github.com/ward-health/ward/internal/web"
 )
 
-// runServe is a placeholder until the site system lands (issue "ward serve").
+// runServe runs the site system: the store, the web UI and, with --demo,
+// the three sample organisations.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fmt.Fprintln(stderr, "ward serve: not yet: the web UI, API and store are the next piece of work.")
-	fmt.Fprintln(stderr, "Until then, try: ward scan --inventory testdata/... --advisories ...  (see README.md)")
-	return fmt.Errorf("serve is not available yet")
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDR`ess")
+	withDemo := fs.Bool("demo", false, "seed three sample organisations from the embedded real advisories and print their logins")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set it when ward is served over TLS, e.g. behind a proxy)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	var logins []demo.Login
+	if *withDemo {
+		start := time.Now()
+		set, err := demo.Bundle()
+		if err != nil {
+			return err
+		}
+		if logins, err = demo.Seed(ctx, s, set, time.Now().UTC()); err != nil {
+			return err
+		}
+		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
+	}
+	h, err := web.New(web.Config{Store: s, SecureCookies: *secure, Logger: logger})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(stdout, "ward is running at %s\n", url)
+	for _, l := range logins {
+		fmt.Fprintf(stdout, "  %-36s %-42s password %s  (%d findings)\n", l.Organisation, l.Email, l.Password, l.Findings)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
 }

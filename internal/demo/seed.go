@@ -3,9 +3,7 @@ package demo
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ward-health/ward/internal/advisory"
@@ -99,10 +97,16 @@ func Seed(ctx context.Context, s store.Store, set *advisory.Set, now time.Time) 
 	return logins, nil
 }
 
+// newPassword makes 16 characters from letters and digits that cannot be
+// mistaken for one another when read off a terminal.
 func newPassword() (string, error) {
-	b := make([]byte, 12)
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}
-	return strings.TrimRight(base64.RawURLEncoding.EncodeToString(b), "="), nil
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b), nil
 }

@@ -167,12 +167,15 @@ func assetName(a *inventory.Asset) string {
 	return a.ID
 }
 
+// productWords names the affected product the way the organisation does:
+// its own inventory's product name when the finding is on the asset itself
+// (sources name products by CPE: "vigor2960_firmware"), else the source's.
 func productWords(f *match.Finding, a *inventory.Asset) string {
 	name := f.Affect.Product.Name
 	if name == "" && f.Affect.Product.Display != "" {
 		name = f.Affect.Product.Display
 	}
-	if name == "" {
+	if f.Component == "" && a.Product != "" || name == "" {
 		name = a.Product
 	}
 	if f.Component != "" {

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ward-health/ward/internal/store"
+)
+
+// randomToken returns 32 random bytes in unpadded base64url.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b) // never fails (crypto/rand since Go 1.24)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// sameToken compares two secrets in constant time; empty never matches.
+func sameToken(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// session is one signed-in browser.
+type session struct {
+	ID      string
+	UserID  string
+	Email   string
+	Name    string
+	CSRF    string // token of every form of this session
+	OrgID   string // current organisation; "" until one is picked
+	OrgName string
+	Role    store.Role
+	Expires time.Time
+}
+
+// sessions keeps sessions in memory, by id.
+type sessions struct {
+	now func() time.Time
+	mu  sync.Mutex
+	m   map[string]session
+}
+
+func newSessions(now func() time.Time) *sessions {
+	return &sessions{now: now, m: map[string]session{}}
+}
+
+// create starts a session for user and drops expired ones.
+func (ss *sessions) create(u store.User) session {
+	now := ss.now()
+	s := session{
+		ID: randomToken(), UserID: u.ID, Email: u.Email, Name: u.DisplayName,
+		CSRF: randomToken(), Expires: now.Add(sessionTTL),
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for id, old := range ss.m {
+		if !now.Before(old.Expires) {
+			delete(ss.m, id)
+		}
+	}
+	ss.m[s.ID] = s
+	return s
+}
+
+// get returns the live session id.
+func (ss *sessions) get(id string) (session, bool) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	s, ok := ss.m[id]
+	if !ok {
+		return session{}, false
+	}
+	if !ss.now().Before(s.Expires) {
+		delete(ss.m, id)
+		return session{}, false
+	}
+	return s, true
+}
+
+// setOrg makes org the session's current organisation.
+func (ss *sessions) setOrg(id string, org store.Organisation, role store.Role) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if s, ok := ss.m[id]; ok {
+		s.OrgID, s.OrgName, s.Role = org.ID, org.Name, role
+		ss.m[id] = s
+	}
+}
+
+func (ss *sessions) delete(id string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.m, id)
+}
+
+// limiter is a token bucket per client IP.
+type limiter struct {
+	now   func() time.Time
+	burst float64
+	every time.Duration // one token comes back every this long
+	mu    sync.Mutex
+	m     map[string]bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// newLimiter allows n requests per period and IP, n at once.
+func newLimiter(now func() time.Time, n int, period time.Duration) *limiter {
+	return &limiter{now: now, burst: float64(n), every: period / time.Duration(n), m: map[string]bucket{}}
+}
+
+// maxBuckets bounds the limiter's memory; full buckets are dropped beyond it.
+const maxBuckets = 10_000
+
+// allow takes a token of ip's bucket and reports whether there was one.
+func (l *limiter) allow(ip string) bool {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	refill := func(b bucket) bucket {
+		b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.last))/float64(l.every))
+		b.last = now
+		return b
+	}
+	if len(l.m) >= maxBuckets {
+		for k, b := range l.m {
+			if refill(b).tokens >= l.burst {
+				delete(l.m, k)
+			}
+		}
+	}
+	b, ok := l.m[ip]
+	if !ok {
+		b = bucket{tokens: l.burst, last: now}
+	}
+	b = refill(b)
+	if b.tokens < 1 {
+		l.m[ip] = b
+		return false
+	}
+	b.tokens--
+	l.m[ip] = b
+	return true
+}
+
+// clientIP is the address the request came from. ward does not trust
+// X-Forwarded-For: behind a proxy, all clients share the proxy's bucket.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,204 @@
+// Package web is ward's browser interface: sign-in, the "Today" page that
+// answers "What do I do today?", the findings and assets lists and their
+// detail pages. It serves server-rendered HTML (html/template, embedded) and
+// no JavaScript, so it works on a practice owner's phone and passes a strict
+// Content-Security-Policy.
+//
+// # Sessions
+//
+// Sessions live in memory ([sessions]): a random 32-byte id in an HttpOnly,
+// SameSite=Lax cookie, expiring 12 hours after sign-in. A restart signs
+// everyone out, and two replicas do not share sessions; that is fine for one
+// node and will move to the store when ward serve runs more than one.
+//
+// # Findings in URLs
+//
+// A finding has no id of its own: the store addresses it by its
+// [store.FindingKey] within the organisation. URLs carry the key as unpadded
+// base64url of a JSON array of its four fields ([encodeKey]); a malformed
+// value answers 404 like an unknown finding.
+//
+// # Tenants
+//
+// Every store call uses the organisation held in the session, after checking
+// the user is still a member. An object of another organisation answers 404,
+// exactly like one that does not exist.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ward-health/ward/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Policies of the web interface.
+const (
+	sessionTTL    = 12 * time.Hour
+	maxFormBytes  = 1 << 20 // request body limit of forms
+	loginRate     = 10      // sign-in attempts per IP and minute
+	defaultPage   = 50      // list page size
+	todayLimit    = 200     // cards on Today at most
+	storeTimeout  = 2 * time.Second
+	sessionCookie = "ward_session"
+	loginCookie   = "ward_login" // CSRF token of the sign-in form
+)
+
+// Sign-in lockout: 5 failures in a row lock the user for 15 minutes.
+const (
+	lockoutAfter = 5
+	lockoutFor   = 15 * time.Minute
+)
+
+// contentSecurityPolicy allows nothing inline and nothing from elsewhere.
+const contentSecurityPolicy = "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// Config is what the web interface needs.
+type Config struct {
+	// Store holds everything; required.
+	Store store.Store
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// SecureCookies marks cookies Secure; set it whenever ward is served
+	// over HTTPS (always, outside a laptop).
+	SecureCookies bool
+	// Logger hears errors and sign-in events; nil means slog.Default().
+	Logger *slog.Logger
+	// PageSize is the page size of lists; 0 means 50.
+	PageSize int
+}
+
+// Server is the web interface. Make one with [New].
+type Server struct {
+	store    store.Store
+	now      func() time.Time
+	secure   bool
+	log      *slog.Logger
+	pageSize int
+	pages    map[string]*template.Template
+	sessions *sessions
+	limiter  *limiter
+	// dummyHash is verified when the email is unknown, so a wrong email
+	// takes as long as a wrong password.
+	dummyHash string
+	lockout   store.Lockout
+	handler   http.Handler
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New returns the web interface for cfg. It starts no goroutines.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: Config.Store is required")
+	}
+	s := &Server{
+		store:    cfg.Store,
+		now:      cfg.Now,
+		secure:   cfg.SecureCookies,
+		log:      cfg.Logger,
+		pageSize: cfg.PageSize,
+		lockout:  store.Lockout{After: lockoutAfter, For: lockoutFor},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.pageSize <= 0 || s.pageSize > store.MaxLimit {
+		s.pageSize = defaultPage
+	}
+	var err error
+	if s.pages, err = parsePages(); err != nil {
+		return nil, err
+	}
+	if s.dummyHash, err = store.HashPassword(randomToken()); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s.sessions = newSessions(s.now)
+	s.limiter = newLimiter(s.now, loginRate, time.Minute)
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of the interface, with the security
+// headers on every response.
+func (s *Server) Handler() http.Handler {
+	return s.handler
+}
+
+// ServeHTTP serves the interface; see [Server.Handler].
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embed directive guarantees the directory
+	}
+	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /healthz", s.healthz)
+	m.HandleFunc("GET /readyz", s.readyz)
+	m.HandleFunc("GET /login", s.loginForm)
+	m.HandleFunc("POST /login", s.login)
+	m.HandleFunc("POST /logout", s.auth(s.logout))
+	m.HandleFunc("GET /orgs", s.auth(s.orgs))
+	m.HandleFunc("POST /orgs/select", s.auth(s.selectOrg))
+	m.HandleFunc("GET /{$}", s.auth(s.inOrg(s.today)))
+	m.HandleFunc("GET /findings", s.auth(s.inOrg(s.findings)))
+	m.HandleFunc("GET /findings/{id}", s.auth(s.inOrg(s.finding)))
+	m.HandleFunc("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
+	m.HandleFunc("GET /assets", s.auth(s.inOrg(s.assets)))
+	m.HandleFunc("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
+	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		s.fail(w, r, store.ErrNotFound)
+	}))
+	s.handler = securityHeaders(m)
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprint(w, "ok")
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if _, err := s.store.ListOrgs(ctx, store.ListOptions{Limit: 1}); err != nil {
+		s.log.ErrorContext(ctx, "readiness check failed", slog.Any("error", err))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "store unavailable")
+		return
+	}
+	fmt.Fprint(w, "ok")
+}
