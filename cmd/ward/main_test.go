@@ -2,12 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -240,5 +248,80 @@ func TestAdmin(t *testing.T) {
 				t.Errorf("run(%v) = %v, want a usage error", args, err)
 			}
 		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServe_Demo starts `ward serve --demo` on a free port with a fresh data
+// folder, signs in as the practice owner with the printed password and finds
+// the router on Today; then stops it and starts it again on the same data.
+func TestServe_Demo(t *testing.T) {
+	data := t.TempDir()
+	for round := range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		var out syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--data", data, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, io.Discard)
+		}()
+		var base, password string
+		for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			s := out.String()
+			if m := regexp.MustCompile(`running at (http://\S+)`).FindStringSubmatch(s); m != nil {
+				base = m[1]
+			}
+			if m := regexp.MustCompile(`anna\.weber@praxis-weber\.example\s+password (\S+)`).FindStringSubmatch(s); m != nil {
+				password = m[1]
+			}
+			if base != "" && password != "" {
+				break
+			}
+		}
+		if base == "" || password == "" {
+			cancel()
+			t.Fatalf("round %d: serve printed no URL and login:\n%s", round, out.String())
+		}
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar}
+		resp, err := c.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token on the login page")
+		}
+		resp, err = c.PostForm(base+"/login", url.Values{"email": {"anna.weber@praxis-weber.example"}, "password": {password}, "csrf": {string(m[1])}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		today, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Contains(today, []byte("What to do today")) || !bytes.Contains(today, []byte("Internet router")) {
+			t.Errorf("round %d: Today after sign-in: %d\n%.2000s", round, resp.StatusCode, today)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("round %d: serve returned %v", round, err)
+		}
 	}
 }
