@@ -57,6 +57,31 @@ type card struct {
 	Decision  risk.Decision
 	State     store.FindingState
 	CVE       string
+	// Advisory, Also and Group gather one asset's findings from one
+	// advisory into one card: one device, one fix, one button.
+	Advisory string
+	Also     []string // the other vulnerabilities' ids
+	Group    []string // their encoded keys
+}
+
+// maxGroup bounds how many findings one "Done" may change.
+const maxGroup = 200
+
+// groupCards folds the cards of one asset and advisory into the first.
+func groupCards(cards []card) []card {
+	at := map[[2]string]int{}
+	out := cards[:0]
+	for _, c := range cards {
+		k := [2]string{c.AssetID, c.Advisory}
+		if i, ok := at[k]; ok && len(out[i].Group) < maxGroup {
+			out[i].Also = append(out[i].Also, c.CVE)
+			out[i].Group = append(out[i].Group, c.ID)
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, c)
+	}
+	return out
 }
 
 func (s *Server) card(f *store.FindingRecord, now time.Time) card {
@@ -74,7 +99,7 @@ func (s *Server) card(f *store.FindingRecord, now time.Time) card {
 		ID: encodeKey(f.Key), AssetID: f.Key.AssetID, AssetName: name, Title: it.AdvisoryTitle,
 		Action: it.Action, Why: it.Why, Due: due, Overdue: overdue, KEV: it.KEV,
 		Possible: it.Confidence == match.Possible, Product: product,
-		Decision: it.Decision, State: f.State, CVE: f.Key.VulnID,
+		Decision: it.Decision, State: f.State, CVE: f.Key.VulnID, Advisory: f.Key.AdvisoryID,
 	}
 }
 
@@ -152,6 +177,7 @@ func (s *Server) today(w http.ResponseWriter, r *http.Request, sess *session) {
 	for i := range list.Items {
 		page.Cards = append(page.Cards, s.card(&list.Items[i], now))
 	}
+	page.Cards = groupCards(page.Cards)
 	// Overdue first, most overdue first; the rest in the store's order.
 	slices.SortStableFunc(page.Cards, func(a, b card) int {
 		switch {
@@ -231,6 +257,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session)
 	for i := range list.Items {
 		page.Cards = append(page.Cards, s.card(&list.Items[i], now))
 	}
+	page.Cards = groupCards(page.Cards)
 	if list.Next != "" {
 		q.Set("cursor", list.Next)
 		page.Next = pageURL("/findings", q)
@@ -303,17 +330,34 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, sess *session)
 		s.fail(w, r, fmt.Errorf("%w: state %q", store.ErrInvalid, to))
 		return
 	}
-	f, err := s.store.UpdateFindingState(ctx, sess.OrgID, key, store.Transition{
-		To: to, Actor: sess.Email, Comment: r.PostForm.Get("comment"),
-	})
-	if err != nil {
-		s.fail(w, r, err)
+	// The card's other findings (same asset, same advisory) move with it.
+	keys := []store.FindingKey{key}
+	also := r.PostForm["also"]
+	if len(also) > maxGroup {
+		s.fail(w, r, fmt.Errorf("%w: more than %d findings at once", store.ErrInvalid, maxGroup))
 		return
 	}
-	if _, err := s.store.AppendAudit(ctx, sess.OrgID, sess.Email, "finding.state",
-		fmt.Sprintf("%s %s %s -> %s", key.AssetID, key.AdvisoryID, key.VulnID, f.State)); err != nil {
-		s.fail(w, r, err)
-		return
+	for _, id := range also {
+		k, err := decodeKey(id)
+		if err != nil || k.AssetID != key.AssetID || k.AdvisoryID != key.AdvisoryID {
+			s.fail(w, r, fmt.Errorf("%w: finding %q is not of the same asset and advisory", store.ErrInvalid, id))
+			return
+		}
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		f, err := s.store.UpdateFindingState(ctx, sess.OrgID, k, store.Transition{
+			To: to, Actor: sess.Email, Comment: r.PostForm.Get("comment"),
+		})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if _, err := s.store.AppendAudit(ctx, sess.OrgID, sess.Email, "finding.state",
+			fmt.Sprintf("%s %s %s -> %s", k.AssetID, k.AdvisoryID, k.VulnID, f.State)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	back := "/"
 	if r.PostForm.Get("back") == "finding" {
@@ -384,6 +428,7 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request, sess *session) {
 	for i := range list.Items {
 		page.Cards = append(page.Cards, s.card(&list.Items[i], now))
 	}
+	page.Cards = groupCards(page.Cards)
 	page.More = list.Next != ""
 	title := a.Asset.Name
 	if title == "" {

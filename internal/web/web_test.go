@@ -764,3 +764,45 @@ func TestServer_SessionEnds(t *testing.T) {
 		})
 	}
 }
+
+// TestServer_TodayGroups checks that one asset's findings from one advisory
+// make one card, and that its button moves them all.
+func TestServer_TodayGroups(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	var items []scan.Item
+	for _, cve := range []string{"CVE-2026-3001", "CVE-2026-3002", "CVE-2026-3003"} {
+		it := item("router-1", "Router", cve, risk.Act, now.Add(48*time.Hour))
+		it.AdvisoryID, it.Action = "ADV-ROUTER", routerAction
+		items = append(items, it)
+	}
+	must(f.st.SyncFindings(t.Context(), f.practice.ID, items, now))(t)
+	c := f.signedIn("anna@example.org")
+	today := c.get("/").Body
+	if n := strings.Count(today, routerAction); n != 1 {
+		t.Fatalf("Today shows the router's action %d times, want one card", n)
+	}
+	if !strings.Contains(today, "also closes 2 more flaws from this advisory (CVE-2026-3001, CVE-2026-3002, CVE-2026-3003)") {
+		t.Errorf("the card does not name the other flaws: %q", today)
+	}
+	id := findingID(t, today, "router-1")
+	form := url.Values{"csrf": {csrfRE.FindStringSubmatch(today)[1]}, "to": {"mitigated"}}
+	for _, m := range regexp.MustCompile(`name="also" value="([^"]+)"`).FindAllStringSubmatch(today, -1) {
+		form.Add("also", m[1])
+	}
+	if res := c.post("/findings/"+id+"/state", form); res.Code != http.StatusSeeOther {
+		t.Fatalf("POST state = %d", res.Code)
+	}
+	for _, it := range items {
+		k := store.FindingKey{AssetID: "router-1", AdvisoryID: "ADV-ROUTER", VulnID: it.CVE}
+		if fr := must(f.st.Finding(t.Context(), f.practice.ID, k))(t); fr.State != store.StateMitigated {
+			t.Errorf("%s: state %s, want mitigated", it.CVE, fr.State)
+		}
+	}
+	// A key of another asset smuggled into the group is refused.
+	other := findingID(t, c.get("/findings").Body, "pc-1")
+	form.Set("also", other)
+	if res := c.post("/findings/"+id+"/state", form); res.Code != http.StatusBadRequest {
+		t.Errorf("POST with another asset's finding in the group = %d, want 400", res.Code)
+	}
+}
