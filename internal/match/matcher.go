@@ -213,35 +213,69 @@ func (b *bestHits) hits() []hit {
 
 // Match returns every finding for every asset, ordered by asset id,
 // advisory and vulnerability. Assets that share an identity are looked up
-// once; the work is spread over the available processors.
+// once; the work is spread over the available processors. A first pass looks
+// every asset up and bounds its findings, so that the second writes them all
+// into one slice allocated once.
 func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 	order := make([]int, len(assets))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(assets[a].ID, assets[b].ID) })
-
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(assets)/1000))
-	parts := make([][]Finding, workers)
-	var wg sync.WaitGroup
 	cache := &lookupCache{}
+	bound := make([]int, len(order))
+	parallel(len(order), func(j int) {
+		for _, sp := range specs(&assets[order[j]]) {
+			bound[j] += len(m.hits(&sp, cache))
+		}
+	})
+	offset := make([]int, len(order)+1)
+	for j, n := range bound {
+		offset[j+1] = offset[j] + n
+	}
+	out := make([]Finding, offset[len(order)])
+	parallel(len(order), func(j int) {
+		lo := offset[j]
+		bound[j] = len(m.matchAsset(&assets[order[j]], cache, out[lo:lo:offset[j+1]]))
+	})
+	n := 0
+	for j, c := range bound { // close the gaps left by merged and rejected hits
+		n += copy(out[n:], out[offset[j]:offset[j]+c])
+	}
+	clear(out[n:])
+	return out[:n]
+}
+
+// parallel runs fn for 0..n-1 in contiguous chunks, one per processor.
+func parallel(n int, fn func(int)) {
+	workers := max(1, min(runtime.GOMAXPROCS(0), n/1000))
+	var wg sync.WaitGroup
 	for w := range workers {
-		lo, hi := w*len(order)/workers, (w+1)*len(order)/workers
+		lo, hi := w*n/workers, (w+1)*n/workers
 		wg.Go(func() {
-			var out []Finding
-			for _, i := range order[lo:hi] {
-				out = m.matchAsset(&assets[i], cache, out)
+			for j := lo; j < hi; j++ {
+				fn(j)
 			}
-			parts[w] = out
 		})
 	}
 	wg.Wait()
-	return slices.Concat(parts...)
 }
 
 // MatchAsset returns the findings for one asset.
 func (m *Matcher) MatchAsset(a *inventory.Asset) []Finding {
 	return m.matchAsset(a, &lookupCache{}, nil)
+}
+
+// hits returns the cached hits of one spec, looking it up on first use.
+func (m *Matcher) hits(sp *spec, cache *lookupCache) []hit {
+	k := sp.key()
+	if v, ok := cache.byIdentity.Load(k); ok {
+		return v.([]hit)
+	}
+	s := newSubject(m.names, sp)
+	hits := m.lookup(&s, cache)
+	cache.byIdentity.Store(k, hits)
+	return hits
 }
 
 // matchAsset appends an asset's findings, ordered by advisory and
@@ -254,16 +288,7 @@ func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache, out []Findi
 	// subjects (components, services) can repeat one.
 	agg := aggregator{found: out, base: len(out), multi: len(sps) > 1}
 	for _, sp := range sps {
-		k := sp.key()
-		var hits []hit
-		if v, ok := cache.byIdentity.Load(k); ok {
-			hits = v.([]hit)
-		} else {
-			s := newSubject(m.names, &sp)
-			hits = m.lookup(&s, cache)
-			cache.byIdentity.Store(k, hits)
-		}
-		for _, h := range hits {
+		for _, h := range m.hits(&sp, cache) {
 			if len(h.e.affect.Platforms) > 0 && !platformsRead {
 				platforms, platformsRead = platformCPEs(a), true
 			}
