@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
 	"strings"
@@ -274,6 +275,10 @@ func (m *Matcher) hits(sp *spec, cache *lookupCache) []hit {
 	}
 	s := newSubject(m.names, sp)
 	hits := m.lookup(&s, cache)
+	// In finding order, so that an asset of one subject needs no sort.
+	slices.SortFunc(hits, func(a, b hit) int {
+		return cmp.Or(strings.Compare(a.e.adv.ID, b.e.adv.ID), strings.Compare(a.e.vuln.ID(), b.e.vuln.ID()))
+	})
 	cache.byIdentity.Store(k, hits)
 	return hits
 }
@@ -296,7 +301,9 @@ func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache, out []Findi
 		}
 	}
 	out = agg.found
-	sortFindings(out[agg.base:])
+	if agg.multi {
+		sortFindings(out[agg.base:])
+	}
 	return out
 }
 
