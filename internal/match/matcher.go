@@ -225,9 +225,14 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(assets[a].ID, assets[b].ID) })
 	cache := &lookupCache{}
 	bound := make([]int, len(order))
+	subs := make([][]spec, len(order))
+	found := make([][][]hit, len(order))
 	parallel(len(order), func(j int) {
-		for _, sp := range specs(&assets[order[j]]) {
-			bound[j] += len(m.hits(&sp, cache))
+		subs[j] = specs(&assets[order[j]])
+		found[j] = make([][]hit, len(subs[j]))
+		for i := range subs[j] {
+			found[j][i] = m.hits(&subs[j][i], cache)
+			bound[j] += len(found[j][i])
 		}
 	})
 	offset := make([]int, len(order)+1)
@@ -237,7 +242,7 @@ func (m *Matcher) Match(assets []inventory.Asset) []Finding {
 	out := make([]Finding, offset[len(order)])
 	parallel(len(order), func(j int) {
 		lo := offset[j]
-		bound[j] = len(m.matchAsset(&assets[order[j]], cache, out[lo:lo:offset[j+1]]))
+		bound[j] = len(m.collect(&assets[order[j]], subs[j], found[j], out[lo:lo:offset[j+1]]))
 	})
 	n := 0
 	for j, c := range bound { // close the gaps left by merged and rejected hits
@@ -286,14 +291,24 @@ func (m *Matcher) hits(sp *spec, cache *lookupCache) []hit {
 // matchAsset appends an asset's findings, ordered by advisory and
 // vulnerability, to out.
 func (m *Matcher) matchAsset(a *inventory.Asset, cache *lookupCache, out []Finding) []Finding {
+	sps := specs(a)
+	found := make([][]hit, len(sps))
+	for i := range sps {
+		found[i] = m.hits(&sps[i], cache)
+	}
+	return m.collect(a, sps, found, out)
+}
+
+// collect appends the findings of an asset's subjects sps, whose hits are
+// found, to out, ordered by advisory and vulnerability.
+func (m *Matcher) collect(a *inventory.Asset, sps []spec, found [][]hit, out []Finding) []Finding {
 	var platforms []*wfn.Attributes
 	platformsRead := false
-	sps := specs(a)
 	// One subject's hits are one per vulnerability already; only several
 	// subjects (components, services) can repeat one.
 	agg := aggregator{found: out, base: len(out), multi: len(sps) > 1}
-	for _, sp := range sps {
-		for _, h := range m.hits(&sp, cache) {
+	for i, sp := range sps {
+		for _, h := range found[i] {
 			if len(h.e.affect.Platforms) > 0 && !platformsRead {
 				platforms, platformsRead = platformCPEs(a), true
 			}
