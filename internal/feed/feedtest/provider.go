@@ -243,12 +243,7 @@ func (p *Provider) Fail(urlPath string, code int) {
 // the listings' time, the .sha512 and the .asc follow.
 func (p *Provider) Change(name string) {
 	p.tb.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	_, d := p.lookup(name)
-	d.data, d.updated = p.revise(d.data)
-	d.sha512 = sha512File(d.data, path.Base(name))
-	d.asc = p.sign(p.signer, d.data)
+	p.republish(name, p.signer)
 }
 
 // Tamper changes a document as an attacker on the server would: a new
@@ -267,12 +262,19 @@ func (p *Provider) Tamper(name string) {
 // and the .asc is a good signature by another key.
 func (p *Provider) Forge(name string) {
 	p.tb.Helper()
+	p.republish(name, p.forger)
+}
+
+// republish revises a document and gives it a matching .sha512 and an .asc
+// signed by signer.
+func (p *Provider) republish(name string, signer *openpgp.Entity) {
+	p.tb.Helper()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	_, d := p.lookup(name)
 	d.data, d.updated = p.revise(d.data)
 	d.sha512 = sha512File(d.data, path.Base(name))
-	d.asc = p.sign(p.forger, d.data)
+	d.asc = p.sign(signer, d.data)
 }
 
 // Remove withdraws a document from the listings and the server.
