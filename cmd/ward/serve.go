@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/internal/demo"
+	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/web"
 )
 
@@ -35,6 +36,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer s.Close()
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	eng, err := engine.New(engine.Config{Store: s, Logger: logger})
+	if err != nil {
+		return err
+	}
 	var logins []demo.Login
 	if *withDemo {
 		start := time.Now()
@@ -42,12 +47,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		eng.SetCatalog(engine.NewCatalog(set))
 		if logins, err = demo.Seed(ctx, s, set, time.Now().UTC()); err != nil {
 			return err
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
-	h, err := web.New(web.Config{Store: s, SecureCookies: *secure, Logger: logger})
+	h, err := web.New(web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -70,6 +71,9 @@ const contentSecurityPolicy = "default-src 'self'; style-src 'self'; img-src 'se
 type Config struct {
 	// Store holds everything; required.
 	Store store.Store
+	// Engine holds the advisory catalog and re-matches inventories after
+	// imports; required. Its store must be Store.
+	Engine *engine.Engine
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// SecureCookies marks cookies Secure; set it whenever ward is served
@@ -84,6 +88,7 @@ type Config struct {
 // Server is the web interface. Make one with [New].
 type Server struct {
 	store    store.Store
+	engine   *engine.Engine
 	now      func() time.Time
 	secure   bool
 	log      *slog.Logger
@@ -102,11 +107,12 @@ var _ http.Handler = (*Server)(nil)
 
 // New returns the web interface for cfg. It starts no goroutines.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("web: Config.Store is required")
+	if cfg.Store == nil || cfg.Engine == nil {
+		return nil, errors.New("web: Config.Store and Config.Engine are required")
 	}
 	s := &Server{
 		store:    cfg.Store,
+		engine:   cfg.Engine,
 		now:      cfg.Now,
 		secure:   cfg.SecureCookies,
 		log:      cfg.Logger,

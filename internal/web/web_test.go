@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/match"
 	"github.com/ward-health/ward/internal/risk"
@@ -40,6 +41,7 @@ type fixture struct {
 	t        *testing.T
 	clock    *clock
 	st       store.Store
+	eng      *engine.Engine
 	srv      *httptest.Server
 	practice store.Organisation
 	hospital store.Organisation
@@ -89,8 +91,9 @@ func newFixture(t *testing.T, pageSize int) *fixture {
 	must(st.SyncFindings(ctx, f.hospital.ID, []scan.Item{pump}, now.Add(-time.Hour)))(t)
 
 	st.Now = f.clock.Now
+	f.eng = must(engine.New(engine.Config{Store: st, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}))(t)
 	h, err := web.New(web.Config{
-		Store: st, Now: f.clock.Now, PageSize: pageSize,
+		Store: st, Engine: f.eng, Now: f.clock.Now, PageSize: pageSize,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
 	if err != nil {
@@ -408,7 +411,7 @@ func TestServer_Lockout(t *testing.T) {
 func TestServer_SecureCookies(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 0)
-	h, err := web.New(web.Config{Store: f.st, Now: f.clock.Now, SecureCookies: true,
+	h, err := web.New(web.Config{Store: f.st, Engine: f.eng, Now: f.clock.Now, SecureCookies: true,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err != nil {
 		t.Fatal(err)
