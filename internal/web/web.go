@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ward-health/ward/internal/engine"
@@ -101,6 +102,7 @@ type Server struct {
 	dummyHash string
 	lockout   store.Lockout
 	handler   http.Handler
+	patterns  []string // registered routes, see [Server.Patterns]
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -158,25 +160,33 @@ func (s *Server) routes() {
 	if err != nil {
 		panic(err) // the embed directive guarantees the directory
 	}
+	handle := func(pattern string, h http.HandlerFunc) {
+		s.patterns = append(s.patterns, pattern)
+		m.HandleFunc(pattern, h)
+	}
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	m.HandleFunc("GET /healthz", s.healthz)
-	m.HandleFunc("GET /readyz", s.readyz)
-	m.HandleFunc("GET /login", s.loginForm)
-	m.HandleFunc("POST /login", s.login)
-	m.HandleFunc("POST /logout", s.auth(s.logout))
-	m.HandleFunc("GET /orgs", s.auth(s.orgs))
-	m.HandleFunc("POST /orgs/select", s.auth(s.selectOrg))
-	m.HandleFunc("GET /{$}", s.auth(s.inOrg(s.today)))
-	m.HandleFunc("GET /findings", s.auth(s.inOrg(s.findings)))
-	m.HandleFunc("GET /findings/{id}", s.auth(s.inOrg(s.finding)))
-	m.HandleFunc("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
-	m.HandleFunc("GET /assets", s.auth(s.inOrg(s.assets)))
-	m.HandleFunc("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
+	handle("GET /healthz", s.healthz)
+	handle("GET /readyz", s.readyz)
+	handle("GET /login", s.loginForm)
+	handle("POST /login", s.login)
+	handle("POST /logout", s.auth(s.logout))
+	handle("GET /orgs", s.auth(s.orgs))
+	handle("POST /orgs/select", s.auth(s.selectOrg))
+	handle("GET /{$}", s.auth(s.inOrg(s.today)))
+	handle("GET /findings", s.auth(s.inOrg(s.findings)))
+	handle("GET /findings/{id}", s.auth(s.inOrg(s.finding)))
+	handle("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
+	handle("GET /assets", s.auth(s.inOrg(s.assets)))
+	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))
 	s.handler = securityHeaders(m)
 }
+
+// Patterns returns the route patterns the server serves, in the order they
+// were registered (tests check each one for tenant isolation).
+func (s *Server) Patterns() []string { return slices.Clone(s.patterns) }
 
 // securityHeaders sets the headers every response carries.
 func securityHeaders(next http.Handler) http.Handler {
