@@ -134,7 +134,7 @@ const wrongLogin = "Email or password is wrong."
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	ip := clientIP(r)
-	if !s.limiter.allow(ip) {
+	if s.limiter.blocked(ip) {
 		s.log.WarnContext(ctx, "sign-in rate limited", slog.String("ip", ip))
 		w.Header().Set("Retry-After", "60")
 		s.renderLogin(w, r, http.StatusTooManyRequests, "", "Too many attempts. Please wait a minute and try again.")
@@ -155,6 +155,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid):
 		store.VerifyPassword(s.dummyHash, password) //nolint:errcheck // only to take the same time
+		s.limiter.fail(ip)
 		s.log.InfoContext(ctx, "sign-in failed", slog.String("reason", "unknown email"), slog.String("ip", ip))
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
@@ -176,6 +177,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		case u.Disabled:
 			reason = "disabled"
 		}
+		s.limiter.fail(ip)
 		if !locked {
 			if _, err := s.store.RecordSignIn(ctx, u.ID, false, s.lockout); err != nil {
 				s.fail(w, r, err)

@@ -97,7 +97,9 @@ func (ss *sessions) delete(id string) {
 	delete(ss.m, id)
 }
 
-// limiter is a token bucket per client IP.
+// limiter is a token bucket per client IP that only failed sign-ins
+// drain: the staff of a hospital behind one NAT address can all sign in,
+// while guessing passwords from one address stops after a few tries.
 type limiter struct {
 	now   func() time.Time
 	burst float64
@@ -119,19 +121,24 @@ func newLimiter(now func() time.Time, n int, period time.Duration) *limiter {
 // maxBuckets bounds the limiter's memory; full buckets are dropped beyond it.
 const maxBuckets = 10_000
 
-// allow takes a token of ip's bucket and reports whether there was one.
-func (l *limiter) allow(ip string) bool {
+// blocked reports whether ip has used up its failures: its bucket holds
+// less than one token. It takes nothing.
+func (l *limiter) blocked(ip string) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	refill := func(b bucket) bucket {
-		b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.last))/float64(l.every))
-		b.last = now
-		return b
-	}
+	b, ok := l.m[ip]
+	return ok && l.refill(b, now).tokens < 1
+}
+
+// fail takes a token of ip's bucket: one more failed attempt.
+func (l *limiter) fail(ip string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if len(l.m) >= maxBuckets {
 		for k, b := range l.m {
-			if refill(b).tokens >= l.burst {
+			if l.refill(b, now).tokens >= l.burst {
 				delete(l.m, k)
 			}
 		}
@@ -140,14 +147,16 @@ func (l *limiter) allow(ip string) bool {
 	if !ok {
 		b = bucket{tokens: l.burst, last: now}
 	}
-	b = refill(b)
-	if b.tokens < 1 {
-		l.m[ip] = b
-		return false
-	}
-	b.tokens--
+	b = l.refill(b, now)
+	b.tokens = max(0, b.tokens-1)
 	l.m[ip] = b
-	return true
+}
+
+// refill adds the tokens that came back since b was last touched.
+func (l *limiter) refill(b bucket, now time.Time) bucket {
+	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.last))/float64(l.every))
+	b.last = now
+	return b
 }
 
 // clientIP is the address the request came from. ward does not trust

@@ -51,7 +51,7 @@ var staticFS embed.FS
 const (
 	sessionTTL    = 12 * time.Hour
 	maxFormBytes  = 1 << 20 // request body limit of forms
-	loginRate     = 10      // sign-in attempts per IP and minute
+	loginRate     = 10      // failed sign-ins per IP and minute
 	defaultPage   = 50      // list page size
 	todayLimit    = 200     // cards on Today at most
 	storeTimeout  = 2 * time.Second

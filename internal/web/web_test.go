@@ -457,6 +457,17 @@ func TestServer_LoginRateLimit(t *testing.T) {
 	}
 }
 
+// Staff behind one NAT address all sign in: only failures count.
+func TestServer_LoginRateLimit_SuccessesPass(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	for i := range 30 {
+		if res := f.client().login("anna@example.org", password); res.Code != http.StatusSeeOther {
+			t.Fatalf("sign-in %d = %d, want 303", i, res.Code)
+		}
+	}
+}
+
 func TestServer_CSRF(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 0)
