@@ -63,7 +63,8 @@ Usage:
   ward org list [--format table|json]                          list organisations
   ward user add --email E [--org ORG --role ROLE] [--password-stdin]  add a user
   ward token create --org ORG --role ROLE                      make an API token (prints only the token)
-  ward serve [--demo]                                          the site system with a web UI (coming)
+  ward serve [--demo] [--addr A] [--data DIR|--db URL]         the site system: web UI, API, feeds
+  ward bench serve --advisories PATH... [--assets N --users N] load-test ward serve with many users
   ward version
 
 Run "ward COMMAND -h" for a command's flags.
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "org", "user", "token":
 		return runAdmin(ctx, args[0], args[1:], stdin, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "ward", version())
 		return nil

@@ -357,8 +357,38 @@ func (db *DB) CountFindings(ctx context.Context, org string, f store.FindingFilt
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
+	// By rank first: the state index covers it, so no row is read. Only
+	// decisions outside the known ones need the rows' own names.
 	w := findingWhere(org, &f)
-	rows, err := db.conn().query(ctx, "SELECT state, decision, COUNT(*) FROM findings"+w.String()+" GROUP BY state, decision", w.args...)
+	counts, err := db.countFindings(ctx, "decision_rank", w, func(n *store.FindingCount, rank int) {
+		if rank < len(risk.Decisions) {
+			n.Decision = risk.Decisions[rank]
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(counts, func(n store.FindingCount) bool { return n.Decision == "" && n.Count > 0 }) {
+		counts = slices.DeleteFunc(counts, func(n store.FindingCount) bool { return n.Decision == "" })
+		w = findingWhere(org, &f)
+		w.add("decision_rank >= ?", len(risk.Decisions))
+		rest, err := db.countFindings(ctx, "decision", w, nil)
+		if err != nil {
+			return nil, err
+		}
+		counts = append(counts, rest...)
+	}
+	slices.SortFunc(counts, func(a, b store.FindingCount) int {
+		return cmp.Or(cmp.Compare(slices.Index(store.FindingStates, a.State), slices.Index(store.FindingStates, b.State)),
+			cmp.Compare(decisionRank(a.Decision), decisionRank(b.Decision)))
+	})
+	return counts, nil
+}
+
+// countFindings counts the findings that pass w by state and by column,
+// which is decision_rank (set names with name) or decision.
+func (db *DB) countFindings(ctx context.Context, column string, w *where, name func(n *store.FindingCount, rank int)) ([]store.FindingCount, error) {
+	rows, err := db.conn().query(ctx, "SELECT state, "+column+", COUNT(*) FROM findings"+w.String()+" GROUP BY state, "+column, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
@@ -366,7 +396,15 @@ func (db *DB) CountFindings(ctx context.Context, org string, f store.FindingFilt
 	counts := []store.FindingCount{}
 	for rows.Next() {
 		var n store.FindingCount
-		if err := rows.Scan(&n.State, &n.Decision, &n.Count); err != nil {
+		if name == nil {
+			err = rows.Scan(&n.State, &n.Decision, &n.Count)
+		} else {
+			var rank int
+			if err = rows.Scan(&n.State, &rank, &n.Count); err == nil {
+				name(&n, rank)
+			}
+		}
+		if err != nil {
 			return nil, fmt.Errorf("count findings: %w", err)
 		}
 		counts = append(counts, n)
@@ -374,9 +412,5 @@ func (db *DB) CountFindings(ctx context.Context, org string, f store.FindingFilt
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count findings: %w", err)
 	}
-	slices.SortFunc(counts, func(a, b store.FindingCount) int {
-		return cmp.Or(cmp.Compare(slices.Index(store.FindingStates, a.State), slices.Index(store.FindingStates, b.State)),
-			cmp.Compare(decisionRank(a.Decision), decisionRank(b.Decision)))
-	})
 	return counts, nil
 }

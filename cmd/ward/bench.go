@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/synth"
+)
+
+// runBench runs "ward bench serve": it fills a store with a large
+// organisation, starts the real "ward serve" on it as a child process and
+// lets many signed-in users load its pages at once, then reports latency
+// percentiles per page and the server's memory.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "serve" {
+		return fmt.Errorf("%w: bench wants a target: ward bench serve", errUsage)
+	}
+	fs := flag.NewFlagSet("bench serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sf storeFlags
+	sf.register(fs)
+	fs.Lookup("data").DefValue, sf.data = "", "" // a temporary folder unless given
+	var adv multiFlag
+	fs.Var(&adv, "advisories", "advisory, KEV or EPSS `PATH` to match the assets against (repeatable)")
+	nAssets := fs.Int("assets", 100_000, "assets of the benchmark organisation")
+	products := fs.Int("products", 500, "distinct products the assets are drawn from")
+	nUsers := fs.Int("users", 50, "concurrent signed-in users")
+	duration := fs.Duration("duration", 30*time.Second, "how long the users load pages")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if len(adv) == 0 || *nAssets <= 0 || *nUsers <= 0 || *duration <= 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: bench serve needs --advisories, and --assets, --users, --duration above 0", errUsage)
+	}
+	if sf.db == "" && sf.data == "" {
+		dir, err := os.MkdirTemp("", "ward-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		sf.data = dir
+	}
+	emails, password, err := benchSetup(ctx, &sf, adv, *nAssets, *products, *nUsers, stderr)
+	if err != nil {
+		return err
+	}
+	child, base, err := startServe(ctx, &sf, stderr)
+	if err != nil {
+		return err
+	}
+	defer child.stop()
+
+	fmt.Fprintf(stderr, "ward: %d users signing in to %s\n", len(emails), base)
+	users := make([]*benchUser, len(emails))
+	for i, e := range emails {
+		if users[i], err = signIn(ctx, base, e, password); err != nil {
+			return fmt.Errorf("bench: sign in %s: %w", e, err)
+		}
+	}
+	fmt.Fprintf(stderr, "ward: loading pages for %s\n", *duration)
+	res := loadPages(ctx, base, users, *duration)
+	mem, err := child.memory()
+	if err != nil {
+		return err
+	}
+	return printBench(stdout, res, *duration, len(users), mem)
+}
+
+// benchSetup stores one hospital with n synthetic assets drawn from the
+// advisories, scans it and adds users who share one password. It returns
+// their emails and the password.
+func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products, users int, stderr io.Writer) ([]string, string, error) {
+	s, err := sf.open(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer s.Close()
+	start := time.Now()
+	p := newProgress(stderr)
+	set, err := advisory.Load(ctx, paths, advisory.Options{Progress: func(done, total int) { p.update("advisories", done, total) }})
+	p.done()
+	if err != nil {
+		return nil, "", err
+	}
+	pool := synth.NewPool(set.Advisories)
+	pool.Limit(products, 1)
+	if pool.Len() == 0 {
+		return nil, "", fmt.Errorf("bench: no named products in %v", paths)
+	}
+	org, err := s.CreateOrg(ctx, store.Organisation{
+		Name: "Bench University Hospital " + time.Now().UTC().Format("20060102T150405"), Kind: store.KindHospital, Country: "DE",
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := s.ImportAssets(ctx, org.ID, pool.Generate(n, 1, "B"), store.Merge); err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(stderr, "ward: %d assets from %d products stored in %s\n", n, pool.Len(), time.Since(start).Round(time.Millisecond))
+	eng, err := engine.New(engine.Config{Store: s})
+	if err != nil {
+		return nil, "", err
+	}
+	eng.SetCatalog(engine.NewCatalog(set))
+	start = time.Now()
+	counts, err := eng.Rescan(ctx, org.ID)
+	if err != nil {
+		return nil, "", err
+	}
+	fmt.Fprintf(stderr, "ward: scanned against %d advisories in %s: %+v\n", len(set.Advisories), time.Since(start).Round(time.Millisecond), counts)
+
+	password := rand.Text()
+	hash, err := store.HashPassword(password)
+	if err != nil {
+		return nil, "", err
+	}
+	emails := make([]string, users)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("bench-%d-%s@bench.example", i+1, strings.ToLower(org.ID[len(org.ID)-6:]))
+		u, err := s.CreateUser(ctx, store.User{Email: emails[i], DisplayName: "Bench user " + strconv.Itoa(i+1), PasswordHash: hash})
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := s.SetMember(ctx, org.ID, u.ID, store.RoleResponder); err != nil {
+			return nil, "", err
+		}
+	}
+	return emails, password, nil
+}
+
+// child is a running "ward serve".
+type child struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// startServe starts this binary's "ward serve" on a free local port over
+// the store of sf and waits until it answers.
+func startServe(ctx context.Context, sf *storeFlags, stderr io.Writer) (*child, string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := []string{"serve", "--addr", addr}
+	if sf.db != "" {
+		args = append(args, "--db", sf.db)
+	} else {
+		args = append(args, "--data", sf.data)
+	}
+	cmd := exec.Command(exe, args...)
+	logs, err := os.CreateTemp("", "ward-bench-serve-*.log")
+	if err != nil {
+		return nil, "", err
+	}
+	defer logs.Close()
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	c := &child{cmd: cmd, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait() }()
+	base := "http://" + addr
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		res, err := http.Get(base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				fmt.Fprintf(stderr, "ward: serve is up (pid %d, log %s)\n", cmd.Process.Pid, logs.Name())
+				return c, base, nil
+			}
+		}
+		select {
+		case err := <-c.done:
+			return nil, "", fmt.Errorf("bench: ward serve exited: %v (log %s)", err, logs.Name())
+		case <-ctx.Done():
+			c.stop()
+			return nil, "", ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			c.stop()
+			return nil, "", fmt.Errorf("bench: ward serve not ready after 2 minutes (log %s)", logs.Name())
+		}
+	}
+}
+
+func (c *child) stop() {
+	c.cmd.Process.Signal(os.Interrupt) //nolint:errcheck // it may have exited
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		c.cmd.Process.Kill() //nolint:errcheck // best effort
+	}
+}
+
+// memory reads the child's peak and current resident memory, in bytes,
+// from /proc (Linux).
+func (c *child) memory() (procMemory, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return procMemory{}, fmt.Errorf("bench: server memory: %w", err)
+	}
+	defer f.Close()
+	var m procMemory
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch k {
+		case "VmHWM":
+			m.Peak = kb << 10
+		case "VmRSS":
+			m.Now = kb << 10
+		}
+	}
+	return m, sc.Err()
+}
+
+type procMemory struct{ Peak, Now int64 }
+
+// benchUser is one signed-in browser.
+type benchUser struct{ client *http.Client }
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs email in through the sign-in form, as a browser does.
+func signIn(ctx context.Context, base, email, password string) (*benchUser, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	body, code, err := fetch(ctx, c, http.MethodGet, base+"/login", nil)
+	if err != nil {
+		return nil, err
+	}
+	m := csrfField.FindSubmatch(body)
+	if code != http.StatusOK || m == nil {
+		return nil, fmt.Errorf("GET /login = %d, no CSRF field", code)
+	}
+	form := url.Values{"email": {email}, "password": {password}, "csrf": {string(m[1])}}
+	if _, code, err = fetch(ctx, c, http.MethodPost, base+"/login", form); err != nil {
+		return nil, err
+	}
+	if code != http.StatusSeeOther {
+		return nil, fmt.Errorf("POST /login = %d, want 303", code)
+	}
+	return &benchUser{client: c}, nil
+}
+
+func fetch(ctx context.Context, c *http.Client, method, u string, form url.Values) ([]byte, int, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, 0, err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return b, res.StatusCode, err
+}
+
+// benchPages are the pages each user loads in turn.
+var benchPages = []struct{ name, path string }{
+	{"Today", "/"},
+	{"Assets", "/assets"},
+	{"Assets, filtered", "/assets?q=siemens"},
+	{"Findings", "/findings"},
+}
+
+type pageResult struct {
+	name      string
+	latencies []time.Duration
+	errors    int
+	firstErr  error
+}
+
+// loadPages has every user load the pages in turn, as fast as answers
+// come, for d.
+func loadPages(ctx context.Context, base string, users []*benchUser, d time.Duration) []*pageResult {
+	results := make([]*pageResult, len(benchPages))
+	for i, p := range benchPages {
+		results[i] = &pageResult{name: p.name}
+	}
+	var mu sync.Mutex
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, u := range users {
+		wg.Go(func() {
+			for k := i; ctx.Err() == nil; k++ {
+				p := benchPages[k%len(benchPages)]
+				start := time.Now()
+				_, code, err := fetch(ctx, u.client, http.MethodGet, base+p.path, nil)
+				took := time.Since(start)
+				if ctx.Err() != nil {
+					return // cut off by the end, not an answer
+				}
+				if err == nil && code != http.StatusOK {
+					err = fmt.Errorf("GET %s = %d", p.path, code)
+				}
+				mu.Lock()
+				r := results[k%len(benchPages)]
+				r.latencies = append(r.latencies, took)
+				if err != nil {
+					r.errors++
+					if r.firstErr == nil {
+						r.firstErr = err
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return results
+}
+
+func printBench(w io.Writer, res []*pageResult, d time.Duration, users int, mem procMemory) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "page\trequests\treq/s\tp50\tp95\tp99\tmax\terrors\t\n")
+	var failed error
+	for _, r := range res {
+		slices.Sort(r.latencies)
+		q := func(p float64) string {
+			if len(r.latencies) == 0 {
+				return "-"
+			}
+			return ms(r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))])
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%d\t\n", r.name, len(r.latencies),
+			float64(len(r.latencies))/d.Seconds(), q(0.50), q(0.95), q(0.99), q(1), r.errors)
+		if r.firstErr != nil && failed == nil {
+			failed = fmt.Errorf("bench: %s: %d errors, first: %w", r.name, r.errors, r.firstErr)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d users for %s; ward serve resident memory: peak %d MB, now %d MB\n",
+		users, d, mem.Peak>>20, mem.Now>>20)
+	return failed
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+}
