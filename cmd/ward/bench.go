@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -46,6 +47,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	products := fs.Int("products", 500, "distinct products the assets are drawn from")
 	nUsers := fs.Int("users", 50, "concurrent signed-in users")
 	duration := fs.Duration("duration", 30*time.Second, "how long the users load pages")
+	think := fs.Duration("think", time.Second, "mean pause of a user between pages (0: load as fast as answers come)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -79,12 +81,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	fmt.Fprintf(stderr, "ward: loading pages for %s\n", *duration)
-	res := loadPages(ctx, base, users, *duration)
+	res := loadPages(ctx, base, users, *duration, *think)
 	mem, err := child.memory()
 	if err != nil {
 		return err
 	}
-	return printBench(stdout, res, *duration, len(users), mem)
+	return printBench(stdout, res, *duration, *think, len(users), mem)
 }
 
 // benchSetup stores one hospital with n synthetic assets drawn from the
@@ -96,6 +98,17 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 		return nil, "", err
 	}
 	defer s.Close()
+	password := rand.Text()
+	hash, err := store.HashPassword(password)
+	if err != nil {
+		return nil, "", err
+	}
+	if emails, err := reuseBench(ctx, s, hash); err != nil || emails != nil {
+		if emails != nil {
+			fmt.Fprintf(stderr, "ward: reusing the benchmark organisation and its %d users in the store\n", len(emails))
+		}
+		return emails, password, err
+	}
 	start := time.Now()
 	p := newProgress(stderr)
 	set, err := advisory.Load(ctx, paths, advisory.Options{Progress: func(done, total int) { p.update("advisories", done, total) }})
@@ -109,7 +122,7 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 		return nil, "", fmt.Errorf("bench: no named products in %v", paths)
 	}
 	org, err := s.CreateOrg(ctx, store.Organisation{
-		Name: "Bench University Hospital " + time.Now().UTC().Format("20060102T150405"), Kind: store.KindHospital, Country: "DE",
+		Name: benchOrg, Kind: store.KindHospital, Country: "DE",
 	})
 	if err != nil {
 		return nil, "", err
@@ -130,11 +143,6 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 	}
 	fmt.Fprintf(stderr, "ward: scanned against %d advisories in %s: %+v\n", len(set.Advisories), time.Since(start).Round(time.Millisecond), counts)
 
-	password := rand.Text()
-	hash, err := store.HashPassword(password)
-	if err != nil {
-		return nil, "", err
-	}
 	emails := make([]string, users)
 	for i := range emails {
 		emails[i] = fmt.Sprintf("bench-%d-%s@bench.example", i+1, strings.ToLower(org.ID[len(org.ID)-6:]))
@@ -147,6 +155,47 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 		}
 	}
 	return emails, password, nil
+}
+
+// benchOrg names the organisation the benchmark makes.
+const benchOrg = "Bench University Hospital"
+
+// reuseBench finds the benchmark organisation of an earlier run in s, gives
+// its members the password of hash and returns their emails; nil when there
+// is none.
+func reuseBench(ctx context.Context, s store.Store, hash string) ([]string, error) {
+	var org string
+	for opts := (store.ListOptions{Limit: store.MaxLimit}); org == ""; {
+		p, err := s.ListOrgs(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range p.Items {
+			if o.Name == benchOrg {
+				org = o.ID
+			}
+		}
+		if p.Next == "" {
+			break
+		}
+		opts.Cursor = p.Next
+	}
+	if org == "" {
+		return nil, nil
+	}
+	ms, err := s.ListMembers(ctx, org, store.ListOptions{Limit: store.MaxLimit})
+	if err != nil {
+		return nil, err
+	}
+	emails := make([]string, 0, len(ms.Items))
+	for _, m := range ms.Items {
+		u, err := s.UpdateUser(ctx, m.UserID, store.UserUpdate{PasswordHash: &hash})
+		if err != nil {
+			return nil, err
+		}
+		emails = append(emails, u.Email)
+	}
+	return emails, nil
 }
 
 // child is a running "ward serve".
@@ -316,9 +365,9 @@ type pageResult struct {
 	firstErr  error
 }
 
-// loadPages has every user load the pages in turn, as fast as answers
-// come, for d.
-func loadPages(ctx context.Context, base string, users []*benchUser, d time.Duration) []*pageResult {
+// loadPages has every user load the pages in turn for d, pausing between
+// 0.5 and 1.5 times think after each.
+func loadPages(ctx context.Context, base string, users []*benchUser, d, think time.Duration) []*pageResult {
 	results := make([]*pageResult, len(benchPages))
 	for i, p := range benchPages {
 		results[i] = &pageResult{name: p.name}
@@ -350,6 +399,12 @@ func loadPages(ctx context.Context, base string, users []*benchUser, d time.Dura
 					}
 				}
 				mu.Unlock()
+				if think > 0 {
+					select {
+					case <-ctx.Done():
+					case <-time.After(think/2 + mathrand.N(think)):
+					}
+				}
 			}
 		})
 	}
@@ -357,7 +412,7 @@ func loadPages(ctx context.Context, base string, users []*benchUser, d time.Dura
 	return results
 }
 
-func printBench(w io.Writer, res []*pageResult, d time.Duration, users int, mem procMemory) error {
+func printBench(w io.Writer, res []*pageResult, d, think time.Duration, users int, mem procMemory) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "page\trequests\treq/s\tp50\tp95\tp99\tmax\terrors\t\n")
 	var failed error
@@ -378,8 +433,8 @@ func printBench(w io.Writer, res []*pageResult, d time.Duration, users int, mem 
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%d users for %s; ward serve resident memory: peak %d MB, now %d MB\n",
-		users, d, mem.Peak>>20, mem.Now>>20)
+	fmt.Fprintf(w, "%d users for %s, pausing %s on average; ward serve resident memory: peak %d MB, now %d MB\n",
+		users, d, think, mem.Peak>>20, mem.Now>>20)
 	return failed
 }
 

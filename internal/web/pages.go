@@ -149,7 +149,7 @@ type todayPage struct {
 func (s *Server) today(w http.ResponseWriter, r *http.Request, sess *session) {
 	ctx := r.Context()
 	now := s.now()
-	counts, err := s.store.CountFindings(ctx, sess.OrgID, store.FindingFilter{States: todayStates})
+	counts, err := s.counts.get(ctx, s.store, sess.OrgID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -326,6 +326,7 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, sess *session)
 		return
 	}
 	to := store.FindingState(r.PostForm.Get("to"))
+	defer s.findingsChanged(sess.OrgID)
 	if !slices.Contains(simpleMoves, to) {
 		s.fail(w, r, fmt.Errorf("%w: state %q", store.ErrInvalid, to))
 		return

@@ -53,7 +53,7 @@ const (
 	maxFormBytes  = 1 << 20 // request body limit of forms
 	loginRate     = 10      // failed sign-ins per IP and minute
 	defaultPage   = 50      // list page size
-	todayLimit    = 200     // cards on Today at most
+	todayLimit    = 60      // findings on Today at most; the rest are one link away
 	storeTimeout  = 2 * time.Second
 	sessionCookie = "ward_session"
 	loginCookie   = "ward_login" // CSRF token of the sign-in form
@@ -97,6 +97,7 @@ type Server struct {
 	pages    map[string]*template.Template
 	sessions *sessions
 	limiter  *limiter
+	counts   *countCache // open findings per organisation, for Today
 	// dummyHash is verified when the email is unknown, so a wrong email
 	// takes as long as a wrong password.
 	dummyHash string
@@ -139,6 +140,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sessions = newSessions(s.now)
 	s.limiter = newLimiter(s.now, loginRate, time.Minute)
+	s.counts = newCountCache(s.now)
 	s.routes()
 	return s, nil
 }
