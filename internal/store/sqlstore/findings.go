@@ -56,6 +56,20 @@ func dueKey(t time.Time) int64 {
 type known struct {
 	id    int64
 	state store.FindingState
+	rank  int   // decision_rank
+	due   int64 // dueKey
+}
+
+// keepDue returns it with the due date the finding already has when its
+// decision did not change: a deadline runs from when the finding was first
+// seen with that decision, and does not move on with every rescan.
+func keepDue(it *scan.Item, f known, found bool) *scan.Item {
+	if !found || f.state == store.StateResolved || f.due == 0 || f.rank != decisionRank(it.Decision) || f.due >= dueKey(it.Due) {
+		return it
+	}
+	kept := *it
+	kept.Due = time.UnixMicro(f.due).UTC()
+	return &kept
 }
 
 // event is a finding history entry to write.
@@ -97,13 +111,15 @@ func (db *DB) SyncFindings(ctx context.Context, org string, items []scan.Item, n
 			args := make([]any, 0, len(part)*len(findingCols))
 			for _, it := range part {
 				k := store.KeyOf(it)
+				f, ok := existing[k]
+				it = keepDue(it, f, ok)
 				data, err := jsonText(it)
 				if err != nil {
 					return fmt.Errorf("item %v: %w", k, err)
 				}
 				args = append(args, org, k.AssetID, k.AdvisoryID, k.VulnID, k.Component, data, it.Status, it.Confidence,
 					it.Decision, decisionRank(it.Decision), dueKey(it.Due), it.KEV, store.StateNew, micros(now), micros(now), micros(now))
-				switch f, ok := existing[k]; {
+				switch {
 				case !ok:
 					counts.New++
 				case f.state == store.StateResolved:
@@ -142,7 +158,7 @@ func (db *DB) SyncFindings(ctx context.Context, org string, items []scan.Item, n
 
 // findingStates returns the ID and state of each of org's findings.
 func findingStates(ctx context.Context, c conn, org string) (map[store.FindingKey]known, error) {
-	rows, err := c.query(ctx, "SELECT id, asset_id, advisory_id, vuln_id, component, state FROM findings WHERE org_id = ?", org)
+	rows, err := c.query(ctx, "SELECT id, asset_id, advisory_id, vuln_id, component, state, decision_rank, due FROM findings WHERE org_id = ?", org)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +169,7 @@ func findingStates(ctx context.Context, c conn, org string) (map[store.FindingKe
 			k store.FindingKey
 			f known
 		)
-		if err := rows.Scan(&f.id, &k.AssetID, &k.AdvisoryID, &k.VulnID, &k.Component, &f.state); err != nil {
+		if err := rows.Scan(&f.id, &k.AssetID, &k.AdvisoryID, &k.VulnID, &k.Component, &f.state, &f.rank, &f.due); err != nil {
 			return nil, err
 		}
 		m[k] = f

@@ -129,6 +129,33 @@ var (
 	cmpApproxTime = cmpopts.EquateApproxTime(margin)
 )
 
+// A deadline runs from when a finding was first seen with its decision: a
+// later scan with the same decision keeps it, a new decision sets a new one.
+func testSyncKeepsDue(t *testing.T, s store.Store) {
+	org := MustOrg(t, s, "Klinikum").ID
+	i1 := newItem("pump-1", "ICSMA-24-1", "CVE-2024-1", risk.Attend, day(14))
+	k := store.KeyOf(&i1)
+	mustSync(t, s, org, day(0), i1)
+
+	again := i1
+	again.Due = day(20) // scanned six days later, same decision
+	mustSync(t, s, org, day(6), again)
+	if f := mustFinding(t, s, org, k); !f.Item.Due.Equal(day(14)) {
+		t.Errorf("due after a rescan with the same decision = %v, want the first %v", f.Item.Due, day(14))
+	}
+	p, err := s.ListFindings(t.Context(), org, store.FindingFilter{}, store.ListOptions{})
+	if err != nil || len(p.Items) != 1 || !p.Items[0].Item.Due.Equal(day(14)) {
+		t.Errorf("ListFindings() = %+v, %v; want one due %v", p.Items, err, day(14))
+	}
+
+	worse := i1
+	worse.Decision, worse.Due = risk.Act, day(8)
+	mustSync(t, s, org, day(6), worse)
+	if f := mustFinding(t, s, org, k); !f.Item.Due.Equal(day(8)) {
+		t.Errorf("due after the decision became act = %v, want the new %v", f.Item.Due, day(8))
+	}
+}
+
 func testSyncErrors(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	org := MustOrg(t, s, "Klinikum").ID

@@ -47,6 +47,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListAssets", testListAssets},
 		{"SyncFindings", testSyncFindings},
 		{"SyncFindings_Errors", testSyncErrors},
+		{"SyncFindings_KeepsDue", testSyncKeepsDue},
 		{"UpdateFindingState", testUpdateFindingState},
 		{"AssignFinding", testAssignFinding},
 		{"ListFindings", testListFindings},
