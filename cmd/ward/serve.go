@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/ward-health/ward/internal/demo"
@@ -26,6 +27,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDR`ess")
 	withDemo := fs.Bool("demo", false, "seed three sample organisations from the embedded real advisories and print their logins")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set it when ward is served over TLS, e.g. behind a proxy)")
+	var sso web.OIDC
+	fs.StringVar(&sso.Issuer, "oidc-issuer", "", "OpenID Connect issuer `URL` for single sign-on (client secret from $WARD_OIDC_CLIENT_SECRET)")
+	fs.StringVar(&sso.ClientID, "oidc-client-id", "", "OpenID Connect client `ID` of ward")
+	fs.StringVar(&sso.RedirectURL, "oidc-redirect-url", "", "ward's callback `URL` as browsers reach it, ending in /login/oidc/callback")
+	fs.StringVar(&sso.Name, "oidc-name", "", "the provider's `NAME` on the sign-in button")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,7 +59,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
-	h, err := web.New(web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger})
+	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger}
+	if sso.Issuer != "" {
+		sso.ClientSecret = os.Getenv("WARD_OIDC_CLIENT_SECRET")
+		cfg.OIDC = &sso
+	}
+	h, err := web.New(cfg)
 	if err != nil {
 		return err
 	}

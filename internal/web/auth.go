@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -103,6 +104,7 @@ type loginPage struct {
 	basePage
 	Email string
 	Error string
+	SSO   string // the single sign-on provider's name; empty without
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -124,9 +126,11 @@ func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, e
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
 	})
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, code, "login.html", loginPage{
-		basePage: basePage{Title: "Sign in", CSRF: tok}, Email: email, Error: msg,
-	})
+	page := loginPage{basePage: basePage{Title: "Sign in", CSRF: tok}, Email: email, Error: msg}
+	if s.oidc != nil {
+		page.SSO = cmp.Or(s.oidc.cfg.Name, "single sign-on")
+	}
+	s.render(w, r, code, "login.html", page)
 }
 
 const wrongLogin = "Email or password is wrong."
@@ -190,7 +194,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
 	}
-	if u, err = s.store.RecordSignIn(ctx, u.ID, true, s.lockout); err != nil {
+	s.startSession(w, r, u, "from "+ip)
+}
+
+// startSession signs u in: a fresh session, the audit entry, and the way
+// on to the user's organisation (or the choice of one).
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User, how string) {
+	ctx := r.Context()
+	u, err := s.store.RecordSignIn(ctx, u.ID, true, s.lockout)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -203,8 +215,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
 	})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1})
-	s.auditUser(ctx, u.ID, u.Email, "signin.ok", "from "+ip)
-	s.log.InfoContext(ctx, "signed in", slog.String("user", u.ID), slog.String("ip", ip))
+	s.auditUser(ctx, u.ID, u.Email, "signin.ok", how)
+	s.log.InfoContext(ctx, "signed in", slog.String("user", u.ID), slog.String("how", how))
 
 	ms, err := s.store.UserMemberships(ctx, u.ID, store.ListOptions{Limit: 2})
 	if err != nil {

@@ -84,6 +84,8 @@ type Config struct {
 	Logger *slog.Logger
 	// PageSize is the page size of lists; 0 means 50.
 	PageSize int
+	// OIDC turns on single sign-on next to passwords; nil means off.
+	OIDC *OIDC
 }
 
 // Server is the web interface. Make one with [New].
@@ -98,6 +100,7 @@ type Server struct {
 	sessions *sessions
 	limiter  *limiter
 	counts   *countCache // open findings per organisation, for Today
+	oidc     *oidcClient // nil without single sign-on
 	// dummyHash is verified when the email is unknown, so a wrong email
 	// takes as long as a wrong password.
 	dummyHash string
@@ -141,6 +144,12 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessions(s.now)
 	s.limiter = newLimiter(s.now, loginRate, time.Minute)
 	s.counts = newCountCache(s.now)
+	if c := cfg.OIDC; c != nil {
+		if c.Issuer == "" || c.ClientID == "" || c.RedirectURL == "" {
+			return nil, errors.New("web: OIDC needs Issuer, ClientID and RedirectURL")
+		}
+		s.oidc = &oidcClient{cfg: *c}
+	}
 	s.routes()
 	return s, nil
 }
@@ -171,6 +180,10 @@ func (s *Server) routes() {
 	handle("GET /readyz", s.readyz)
 	handle("GET /login", s.loginForm)
 	handle("POST /login", s.login)
+	if s.oidc != nil {
+		handle("GET /login/oidc", s.oidcStart)
+		handle("GET /login/oidc/callback", s.oidcCallback)
+	}
 	handle("POST /logout", s.auth(s.logout))
 	handle("GET /orgs", s.auth(s.orgs))
 	handle("POST /orgs/select", s.auth(s.selectOrg))
