@@ -232,7 +232,7 @@ func listOptions(r *http.Request) (store.ListOptions, error) {
 // listBody is every list's answer: a page of items and the cursor of the
 // next page, absent on the last.
 type listBody[T any] struct {
-	Items []T  `json:"items"`
+	Items []T    `json:"items"`
 	Next  string `json:"next,omitempty"`
 }
 
