@@ -87,8 +87,23 @@ func (s *Server) apiRoutes(m *http.ServeMux, handle func(string, http.HandlerFun
 	handle("GET "+apiPrefix+"/advisories", s.api(v, s.apiAdvisories))
 	handle("GET "+apiPrefix+"/advisories/{id}", s.api(v, s.apiAdvisory))
 
+	// Unknown paths answer 404 and known paths with another method 405, in
+	// JSON, without authentication: neither says anything about data.
 	m.HandleFunc(apiPrefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		s.apiFail(w, r, store.ErrNotFound)
+		var allow []string
+		for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			r2 := r.Clone(r.Context())
+			r2.Method = method
+			if _, pattern := m.Handler(r2); pattern != apiPrefix+"/" && pattern != "" {
+				allow = append(allow, method)
+			}
+		}
+		if len(allow) == 0 {
+			s.apiFail(w, r, store.ErrNotFound)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		s.writeJSON(w, r, http.StatusMethodNotAllowed, apiError{Error: r.Method + " is not allowed here; allowed: " + strings.Join(allow, ", ")})
 	})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,6 +138,10 @@ func (s *Server) apiPatchFinding(w http.ResponseWriter, r *http.Request, p *prin
 	}
 	if patch.State == nil && (patch.Reason != "" || patch.Justification != "" || !patch.AcceptExpiresAt.IsZero()) {
 		s.apiFail(w, r, fmt.Errorf("%w: reason, justification and accept_expires_at go with a state", store.ErrInvalid))
+		return
+	}
+	if patch.State != nil && !slices.Contains(store.FindingStates, *patch.State) {
+		s.apiFail(w, r, fmt.Errorf("%w: state %q: want one of %v", store.ErrInvalid, *patch.State, store.FindingStates))
 		return
 	}
 	if patch.Assignee != nil {

@@ -142,6 +142,7 @@ func TestAPI_Auth(t *testing.T) {
 		{"responder deletes an asset", nil, apiCall{tok: responder, method: "DELETE", path: "/api/v1/assets/router-1"}, 403},
 		{"responder imports", nil, apiCall{tok: responder, method: "POST", path: "/api/v1/assets/import", body: "id,vendor,product\nx,a,b\n", ctype: "text/csv"}, 403},
 		{"unknown route", nil, apiCall{tok: viewer, method: "GET", path: "/api/v1/nope"}, 404},
+		{"wrong method", nil, apiCall{tok: viewer, method: "DELETE", path: "/api/v1/findings"}, 405},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +158,9 @@ func TestAPI_Auth(t *testing.T) {
 				t.Errorf("WWW-Authenticate = %q, want Bearer", res.Header.Get("WWW-Authenticate"))
 			}
 		})
+	}
+	if res := f.api(nil, apiCall{method: "POST", path: "/api/v1/assets/router-1"}); res.Header.Get("Allow") != "GET, PUT, PATCH, DELETE" {
+		t.Errorf("POST /api/v1/assets/router-1: Allow = %q, want GET, PUT, PATCH, DELETE", res.Header.Get("Allow"))
 	}
 	if _, err := f.st.Asset(t.Context(), f.practice.ID, "router-1"); err != nil {
 		t.Errorf("router-1 after refused deletes: %v", err)
@@ -453,6 +457,7 @@ func TestAPI_Findings(t *testing.T) {
 	wantError(t, patch(`{"state":"open","justification":"component_not_present"}`), 400)
 	wantError(t, patch(`{"state":"risk_accepted"}`), 409)
 	wantError(t, patch(`{}`), 400)
+	wantError(t, patch(`{"state":"fixed"}`), 400)
 	wantError(t, patch(`{"reason":"x"}`), 400)
 	wantError(t, patch(`{"state":"open","extra":1}`), 400)
 	res = patch(`{"state":"open","note":"board is there after all"}`)
