@@ -73,7 +73,15 @@ type importBody struct {
 	Removed int      `json:"removed"`
 	Notices []string `json:"notices,omitempty"`
 	// Findings says what the rescan after the import changed.
-	Findings *store.SyncCounts `json:"findings,omitempty"`
+	Findings *syncBody `json:"findings,omitempty"`
+}
+
+// syncBody says what a rescan changed.
+type syncBody struct {
+	New      int `json:"new"`
+	Updated  int `json:"updated"`
+	Reopened int `json:"reopened"`
+	Resolved int `json:"resolved"`
 }
 
 // apiImportAssets imports a whole inventory file (ward CSV, CycloneDX,
@@ -118,7 +126,7 @@ func (s *Server) apiImportAssets(w http.ResponseWriter, r *http.Request, p *prin
 	if sc, err := s.engine.Rescan(ctx, p.OrgID); err != nil {
 		s.log.ErrorContext(ctx, "rescan after import failed", slog.String("org", p.OrgID), slog.Any("error", err))
 	} else {
-		out.Findings = &sc
+		out.Findings = &syncBody{New: sc.New, Updated: sc.Updated, Reopened: sc.Reopened, Resolved: sc.Resolved}
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }

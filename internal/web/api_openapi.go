@@ -131,7 +131,8 @@ func openAPIDocument() obj {
 		"ImportResult": object(obj{
 			"format": str("csv, cyclonedx-json, cyclonedx-xml, spdx-json or nmap-xml"), "assets": integer(),
 			"added": integer(), "updated": integer(), "removed": integer(), "notices": array(obj{"type": "string"}),
-			"findings": object(obj{"New": integer(), "Updated": integer(), "Reopened": integer(), "Resolved": integer()}),
+			"findings": object(obj{"new": integer(), "updated": integer(), "reopened": integer(), "resolved": integer()},
+				"new", "updated", "reopened", "resolved"),
 		}, "format", "assets", "added", "updated", "removed"),
 		"Finding": object(obj{
 			"id": str("opaque; use it in URLs"), "asset_id": str(""), "advisory_id": str(""), "vuln_id": str("CVE id, or the source's"),
