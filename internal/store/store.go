@@ -500,6 +500,7 @@ type FindingFilter struct {
 	Decisions   []risk.Decision    // any of these
 	Confidences []match.Confidence // any of these
 	AssetID     string
+	AdvisoryID  string
 	KEVOnly     bool // only known exploited vulnerabilities
 }
 

@@ -51,6 +51,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateFindingState", testUpdateFindingState},
 		{"AssignFinding", testAssignFinding},
 		{"ListFindings", testListFindings},
+		{"ListFindings_Advisory", testListFindingsAdvisory},
 		{"CountFindings", testCountFindings},
 		{"Audit", testAudit},
 		{"Paging", testPaging},
