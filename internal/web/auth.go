@@ -115,10 +115,15 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, "", "")
 }
 
-// renderLogin shows the sign-in form with a fresh CSRF token, which a
-// cookie carries too (double submit: there is no session yet).
+// renderLogin shows the sign-in form with a CSRF token, which a cookie
+// carries too (double submit: there is no session yet). A token the
+// browser already holds is kept, so that a second tab, a prefetch or a
+// stray request for /login does not expire a form already shown.
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, email, msg string) {
 	tok := randomToken()
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == len(tok) {
+		tok = c.Value
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: loginCookie, Value: tok, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
@@ -136,6 +141,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	if !s.limiter.allow(ip) {
 		s.log.WarnContext(ctx, "sign-in rate limited", slog.String("ip", ip))
+		s.metrics.signIns.WithLabelValues("rate_limited").Inc()
 		w.Header().Set("Retry-After", "60")
 		s.renderLogin(w, r, http.StatusTooManyRequests, "", "Too many attempts. Please wait a minute and try again.")
 		return
@@ -156,6 +162,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid):
 		store.VerifyPassword(s.dummyHash, password) //nolint:errcheck // only to take the same time
 		s.log.InfoContext(ctx, "sign-in failed", slog.String("reason", "unknown email"), slog.String("ip", ip))
+		s.metrics.signIns.WithLabelValues("failed").Inc()
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
 	case err != nil:
@@ -185,6 +192,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "sign-in failed", slog.String("reason", reason),
 			slog.String("user", u.ID), slog.String("ip", ip))
 		s.auditUser(ctx, u.ID, u.Email, "signin.fail", reason+" from "+ip)
+		s.metrics.signIns.WithLabelValues("failed").Inc()
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
 	}
@@ -202,6 +210,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1})
 	s.auditUser(ctx, u.ID, u.Email, "signin.ok", "from "+ip)
+	s.metrics.signIns.WithLabelValues("ok").Inc()
 	s.log.InfoContext(ctx, "signed in", slog.String("user", u.ID), slog.String("ip", ip))
 
 	ms, err := s.store.UserMemberships(ctx, u.ID, store.ListOptions{Limit: 2})

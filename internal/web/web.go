@@ -84,6 +84,9 @@ type Config struct {
 	Logger *slog.Logger
 	// PageSize is the page size of lists; 0 means 50.
 	PageSize int
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// when empty, /metrics is open to whoever reaches the server.
+	MetricsToken string
 }
 
 // Server is the web interface. Make one with [New].
@@ -103,11 +106,17 @@ type Server struct {
 	lockout   store.Lockout
 	handler   http.Handler
 	patterns  []string // registered routes, see [Server.Patterns]
+	// Metrics and live counters (metrics.go, events.go).
+	metrics      *metrics
+	metricsToken string
+	hub          *hub
+	heartbeat    time.Duration
 }
 
 var _ http.Handler = (*Server)(nil)
 
-// New returns the web interface for cfg. It starts no goroutines.
+// New returns the web interface for cfg. It starts no goroutines; call
+// [Server.Close] at shutdown to end the live event streams.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Engine == nil {
 		return nil, errors.New("web: Config.Store and Config.Engine are required")
@@ -120,6 +129,10 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		pageSize: cfg.PageSize,
 		lockout:  store.Lockout{After: lockoutAfter, For: lockoutFor},
+
+		metricsToken: cfg.MetricsToken,
+		hub:          newHub(),
+		heartbeat:    heartbeatEvery,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -139,6 +152,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sessions = newSessions(s.now)
 	s.limiter = newLimiter(s.now, loginRate, time.Minute)
+	s.metrics = newMetrics(s)
 	s.routes()
 	return s, nil
 }
@@ -167,6 +181,9 @@ func (s *Server) routes() {
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	handle("GET /healthz", s.healthz)
 	handle("GET /readyz", s.readyz)
+	handle("GET /metrics", s.metricsHandler())
+	handle("GET /favicon.ico", s.favicon)
+	handle(eventsPattern, s.auth(s.inOrg(s.events)))
 	handle("GET /login", s.loginForm)
 	handle("POST /login", s.login)
 	handle("POST /logout", s.auth(s.logout))
@@ -181,7 +198,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))
-	s.handler = securityHeaders(m)
+	s.handler = s.metrics.instrument(securityHeaders(m))
 }
 
 // Patterns returns the route patterns the server serves, in the order they
