@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/ward-health/ward/internal/demo"
@@ -53,7 +54,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
-	h, err := web.New(web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger})
+	// The metrics token is a secret: it comes from the environment, not a
+	// flag that every user of the machine could read in the process list.
+	h, err := web.New(web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,
+		MetricsToken: os.Getenv("WARD_METRICS_TOKEN")})
 	if err != nil {
 		return err
 	}
@@ -69,6 +73,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	srv.RegisterOnShutdown(h.Close) // end the live event streams, or Shutdown waits for them
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "ward is running at %s\n", url)
 	for _, l := range logins {

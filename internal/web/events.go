@@ -153,17 +153,17 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 	}
 	defer unsubscribe()
 
+	// The server's ReadTimeout does not end the stream (net/http clears
+	// the read deadline once the request is read); its WriteTimeout would,
+	// so each write sets its own deadline.
 	rc := http.NewResponseController(w)
-	// The server's ReadTimeout would cancel the stream's context once it
-	// passes; the request has no body, so reading may wait for ever.
-	rc.SetReadDeadline(time.Time{}) //nolint:errcheck // not every writer has deadlines (tests)
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
 
 	write := func(format string, args ...any) error {
-		rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) //nolint:errcheck // see above
+		rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) //nolint:errcheck // not every writer has deadlines
 		if _, err := fmt.Fprintf(w, format, args...); err != nil {
 			return err
 		}
