@@ -59,7 +59,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
-	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger}
+	// Secrets come from the environment, not flags that every user of the
+	// machine could read in the process list.
+	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,
+		MetricsToken: os.Getenv("WARD_METRICS_TOKEN")}
 	if sso.Issuer != "" {
 		sso.ClientSecret = os.Getenv("WARD_OIDC_CLIENT_SECRET")
 		cfg.OIDC = &sso
@@ -80,6 +83,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	srv.RegisterOnShutdown(h.Close) // end the live event streams, or Shutdown waits for them
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "ward is running at %s\n", url)
 	for _, l := range logins {

@@ -105,17 +105,17 @@ func (s *Server) saveAsset(w http.ResponseWriter, r *http.Request, p *principal,
 		return
 	}
 	s.audit(r, p, action, a.ID)
-	s.rescan(r, p)
+	s.rescanAfter(r, p)
 	if code == http.StatusCreated {
 		w.Header().Set("Location", apiPrefix+"/assets/"+url.PathEscape(a.ID))
 	}
 	s.writeJSON(w, r, code, toAssetBody(rec))
 }
 
-// rescan re-matches the organisation's inventory after a change. A failure
-// is logged: the change is stored and the next rescan catches up.
-func (s *Server) rescan(r *http.Request, p *principal) {
-	if _, err := s.engine.Rescan(r.Context(), p.OrgID); err != nil {
+// rescanAfter re-matches the organisation's inventory after a change. A
+// failure is logged: the change is stored and the next rescan catches up.
+func (s *Server) rescanAfter(r *http.Request, p *principal) {
+	if _, err := s.rescan(r.Context(), p.OrgID); err != nil {
 		s.log.ErrorContext(r.Context(), "rescan after api change failed", slog.String("org", p.OrgID), slog.Any("error", err))
 	}
 }
@@ -191,7 +191,7 @@ func (s *Server) apiDeleteAsset(w http.ResponseWriter, r *http.Request, p *princ
 		return
 	}
 	s.audit(r, p, "asset.delete", id)
-	s.rescan(r, p)
+	s.rescanAfter(r, p)
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -123,7 +123,7 @@ func (s *Server) apiImportAssets(w http.ResponseWriter, r *http.Request, p *prin
 		Format: res.Format, Assets: len(res.Assets), Added: counts.Added, Updated: counts.Updated,
 		Removed: counts.Removed, Notices: trimNames(res.Notices),
 	}
-	if sc, err := s.engine.Rescan(ctx, p.OrgID); err != nil {
+	if sc, err := s.rescan(ctx, p.OrgID); err != nil {
 		s.log.ErrorContext(ctx, "rescan after import failed", slog.String("org", p.OrgID), slog.Any("error", err))
 	} else {
 		out.Findings = &syncBody{New: sc.New, Updated: sc.Updated, Reopened: sc.Reopened, Resolved: sc.Resolved}

@@ -117,10 +117,15 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	s.renderLogin(w, r, http.StatusOK, "", "")
 }
 
-// renderLogin shows the sign-in form with a fresh CSRF token, which a
-// cookie carries too (double submit: there is no session yet).
+// renderLogin shows the sign-in form with a CSRF token, which a cookie
+// carries too (double submit: there is no session yet). A token the
+// browser already holds is kept, so that a second tab, a prefetch or a
+// stray request for /login does not expire a form already shown.
 func (s *Server) renderLogin(w http.ResponseWriter, r *http.Request, code int, email, msg string) {
 	tok := randomToken()
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == len(tok) {
+		tok = c.Value
+	}
 	http.SetCookie(w, &http.Cookie{
 		Name: loginCookie, Value: tok, Path: "/login", MaxAge: 3600,
 		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteStrictMode,
@@ -140,6 +145,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	if s.limiter.blocked(ip) {
 		s.log.WarnContext(ctx, "sign-in rate limited", slog.String("ip", ip))
+		s.metrics.signIns.WithLabelValues("rate_limited").Inc()
 		w.Header().Set("Retry-After", "60")
 		s.renderLogin(w, r, http.StatusTooManyRequests, "", "Too many attempts. Please wait a minute and try again.")
 		return
@@ -161,6 +167,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		store.VerifyPassword(s.dummyHash, password) //nolint:errcheck // only to take the same time
 		s.limiter.fail(ip)
 		s.log.InfoContext(ctx, "sign-in failed", slog.String("reason", "unknown email"), slog.String("ip", ip))
+		s.metrics.signIns.WithLabelValues("failed").Inc()
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
 	case err != nil:
@@ -191,6 +198,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.log.InfoContext(ctx, "sign-in failed", slog.String("reason", reason),
 			slog.String("user", u.ID), slog.String("ip", ip))
 		s.auditUser(ctx, u.ID, u.Email, "signin.fail", reason+" from "+ip)
+		s.metrics.signIns.WithLabelValues("failed").Inc()
 		s.renderLogin(w, r, http.StatusUnauthorized, email, wrongLogin)
 		return
 	}
@@ -217,6 +225,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/login", MaxAge: -1})
 	s.auditUser(ctx, u.ID, u.Email, "signin.ok", how)
 	s.log.InfoContext(ctx, "signed in", slog.String("user", u.ID), slog.String("how", how))
+	s.metrics.signIns.WithLabelValues("ok").Inc()
 
 	ms, err := s.store.UserMemberships(ctx, u.ID, store.ListOptions{Limit: 2})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // countsTTL is how old the open-finding counters may grow before they are
 // counted again, in the background, for changes another process (a CLI
 // import, a second replica) made. Changes made through this server forget
-// the counts at once ([Server.findingsChanged]).
+// the counts at once ([Server.NotifyOrg]).
 const countsTTL = 15 * time.Second
 
 // countCache holds each organisation's counts of open findings, so that
@@ -81,10 +81,4 @@ func (c *countCache) forget(org string) {
 	c.mu.Lock()
 	delete(c.m, org)
 	c.mu.Unlock()
-}
-
-// findingsChanged is called after anything this server did changed org's
-// findings: the counters are counted again on the next look.
-func (s *Server) findingsChanged(org string) {
-	s.counts.forget(org)
 }

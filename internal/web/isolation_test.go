@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bufio"
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -48,6 +51,9 @@ type isoCase struct {
 	// after undoes in org A what the request did, so the next cases start
 	// from the same state.
 	after func(t *testing.T, e *isoEnv)
+	// stream marks a response that does not end (server-sent events): its
+	// first event is read.
+	stream bool
 }
 
 func fixed(p string) func(*isoEnv) string { return func(*isoEnv) string { return p } }
@@ -56,9 +62,12 @@ func fixed(p string) func(*isoEnv) string { return func(*isoEnv) string { return
 // TestIsolation fails for a route without one.
 var isolationCases = map[string]isoCase{
 	// Pages.
-	"GET /healthz": {path: fixed("/healthz"), want: 200, public: true},
-	"GET /readyz":  {path: fixed("/readyz"), want: 200, public: true},
-	"GET /login":   {path: fixed("/login"), want: 303}, // signed in: to Today
+	"GET /healthz":     {path: fixed("/healthz"), want: 200, public: true},
+	"GET /metrics":     {path: fixed("/metrics"), want: 200, public: true}, // sums over all organisations, names none
+	"GET /favicon.ico": {path: fixed("/favicon.ico"), want: 200, public: true},
+	"GET /events":      {path: fixed("/events"), want: 200, stream: true}, // org A's counts only
+	"GET /readyz":      {path: fixed("/readyz"), want: 200, public: true},
+	"GET /login":       {path: fixed("/login"), want: 303}, // signed in: to Today
 	"POST /login": {path: fixed("/login"), want: 403, // no sign-in form token: nothing happens
 		form: url.Values{"email": {"mira@example.org"}, "password": {password}}},
 	"POST /logout": {path: fixed("/logout"), want: 303, after: func(t *testing.T, e *isoEnv) {
@@ -192,9 +201,12 @@ func TestIsolation(t *testing.T) {
 			method, _, _ := strings.Cut(pattern, " ")
 			path := tc.path(e)
 			var res response
-			if strings.HasPrefix(path, "/api/") {
+			switch {
+			case tc.stream:
+				res = e.firstEvent(t, path)
+			case strings.HasPrefix(path, "/api/"):
 				res = e.f.api(nil, apiCall{tok: e.tokA, method: method, path: path, body: tc.body, ctype: tc.ctype})
-			} else {
+			default:
 				res = e.browse(method, path, tc.form)
 			}
 			if res.Code != tc.want {
@@ -235,6 +247,22 @@ func TestIsolation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// firstEvent opens an event stream as org A's browser and returns the
+// response with its first event as the body.
+func (e *isoEnv) firstEvent(t *testing.T, path string) response {
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	req := must(http.NewRequestWithContext(ctx, http.MethodGet, e.browser.base+path, nil))(t)
+	res := must(e.browser.hc.Do(req))(t)
+	defer res.Body.Close()
+	var b strings.Builder
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() && (b.Len() == 0 || sc.Text() != "") {
+		b.WriteString(sc.Text() + "\n")
+	}
+	return response{Code: res.StatusCode, Body: b.String(), Header: res.Header}
 }
 
 // browse sends a browser request of org A: GETs plainly, POSTs with the

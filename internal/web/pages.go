@@ -134,6 +134,7 @@ func dueWords(due, now time.Time) (string, bool) {
 var todayStates = []store.FindingState{store.StateNew, store.StateOpen, store.StateInProgress}
 
 type counter struct {
+	Key   string // its field in /events' counts (live.js)
 	Label string
 	Count int
 	Link  string
@@ -162,10 +163,10 @@ func (s *Server) today(w http.ResponseWriter, r *http.Request, sess *session) {
 	}
 	open := "&state=new&state=open&state=in_progress"
 	page := todayPage{Counters: []counter{
-		{"Do now", by[risk.Act], "/findings?decision=act" + open},
-		{"Do soon", by[risk.Attend], "/findings?decision=attend" + open},
-		{"Watch closely", by[risk.TrackStar], "/findings?decision=" + url.QueryEscape(string(risk.TrackStar)) + open},
-		{"Open in total", total, "/findings?" + open[1:]},
+		{"act", "Do now", by[risk.Act], "/findings?decision=act" + open},
+		{"attend", "Do soon", by[risk.Attend], "/findings?decision=attend" + open},
+		{"track*", "Watch closely", by[risk.TrackStar], "/findings?decision=" + url.QueryEscape(string(risk.TrackStar)) + open},
+		{"total", "Open in total", total, "/findings?" + open[1:]},
 	}}
 	list, err := s.store.ListFindings(ctx, sess.OrgID, store.FindingFilter{
 		States: todayStates, Decisions: []risk.Decision{risk.Act, risk.Attend},
@@ -326,7 +327,7 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, sess *session)
 		return
 	}
 	to := store.FindingState(r.PostForm.Get("to"))
-	defer s.findingsChanged(sess.OrgID)
+	defer s.NotifyOrg(sess.OrgID) // also when only some of the card's findings moved
 	if !slices.Contains(simpleMoves, to) {
 		s.fail(w, r, fmt.Errorf("%w: state %q", store.ErrInvalid, to))
 		return

@@ -168,3 +168,17 @@ func clientIP(r *http.Request) string {
 	}
 	return host
 }
+
+// count returns how many sessions have not expired.
+func (ss *sessions) count() int {
+	now := ss.now()
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	n := 0
+	for _, s := range ss.m {
+		if now.Before(s.Expires) {
+			n++
+		}
+	}
+	return n
+}

@@ -86,6 +86,9 @@ type Config struct {
 	PageSize int
 	// OIDC turns on single sign-on next to passwords; nil means off.
 	OIDC *OIDC
+	// MetricsToken, when set, is the bearer token GET /metrics requires;
+	// when empty, /metrics is open to whoever reaches the server.
+	MetricsToken string
 }
 
 // Server is the web interface. Make one with [New].
@@ -107,11 +110,17 @@ type Server struct {
 	lockout   store.Lockout
 	handler   http.Handler
 	patterns  []string // registered routes, see [Server.Patterns]
+	// Metrics and live counters (metrics.go, events.go).
+	metrics      *metrics
+	metricsToken string
+	hub          *hub
+	heartbeat    time.Duration
 }
 
 var _ http.Handler = (*Server)(nil)
 
-// New returns the web interface for cfg. It starts no goroutines.
+// New returns the web interface for cfg. It starts no goroutines; call
+// [Server.Close] at shutdown to end the live event streams.
 func New(cfg Config) (*Server, error) {
 	if cfg.Store == nil || cfg.Engine == nil {
 		return nil, errors.New("web: Config.Store and Config.Engine are required")
@@ -124,6 +133,10 @@ func New(cfg Config) (*Server, error) {
 		log:      cfg.Logger,
 		pageSize: cfg.PageSize,
 		lockout:  store.Lockout{After: lockoutAfter, For: lockoutFor},
+
+		metricsToken: cfg.MetricsToken,
+		hub:          newHub(),
+		heartbeat:    heartbeatEvery,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -150,6 +163,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.oidc = &oidcClient{cfg: *c}
 	}
+	s.metrics = newMetrics(s)
 	s.routes()
 	return s, nil
 }
@@ -178,6 +192,9 @@ func (s *Server) routes() {
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	handle("GET /healthz", s.healthz)
 	handle("GET /readyz", s.readyz)
+	handle("GET /metrics", s.metricsHandler())
+	handle("GET /favicon.ico", s.favicon)
+	handle(eventsPattern, s.auth(s.inOrg(s.events)))
 	handle("GET /login", s.loginForm)
 	handle("POST /login", s.login)
 	if s.oidc != nil {
@@ -197,7 +214,7 @@ func (s *Server) routes() {
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))
-	s.handler = securityHeaders(m)
+	s.handler = s.metrics.instrument(securityHeaders(m))
 }
 
 // Patterns returns the route patterns the server serves, in the order they

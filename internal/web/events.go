@@ -1,0 +1,236 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ward-health/ward/internal/risk"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// Live counters: GET /events is a server-sent event stream of the current
+// organisation's open findings counts. It sends the counts when it starts
+// and again whenever they change (a rescan of the organisation, a state
+// change: anything that calls [Server.NotifyOrg]), and a comment line as a
+// heartbeat so that proxies keep the connection open and a dead browser is
+// noticed. static/live.js shows them on the Today page.
+const (
+	eventsPattern  = "GET /events"
+	heartbeatEvery = 25 * time.Second
+	// eventsWriteTimeout bounds each write of a stream; the server's own
+	// WriteTimeout would otherwise end every stream after it.
+	eventsWriteTimeout = 10 * time.Second
+	// eventsRetry is how long browsers wait before reconnecting (ms).
+	eventsRetry = 5000
+)
+
+// hub knows the live clients of each organisation. NotifyOrg wakes them
+// without blocking: each client has a buffer of one wake-up, so a burst of
+// changes costs one store query per client.
+type hub struct {
+	mu     sync.Mutex
+	subs   map[string]map[chan struct{}]struct{}
+	n      int
+	closed bool
+	done   chan struct{}
+}
+
+func newHub() *hub {
+	return &hub{subs: map[string]map[chan struct{}]struct{}{}, done: make(chan struct{})}
+}
+
+// subscribe adds a client of org; ok is false once the hub is closed.
+func (h *hub) subscribe(org string) (wake chan struct{}, unsubscribe func(), ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, nil, false
+	}
+	wake = make(chan struct{}, 1)
+	if h.subs[org] == nil {
+		h.subs[org] = map[chan struct{}]struct{}{}
+	}
+	h.subs[org][wake] = struct{}{}
+	h.n++
+	return wake, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if _, ok := h.subs[org][wake]; ok {
+			delete(h.subs[org], wake)
+			h.n--
+			if len(h.subs[org]) == 0 {
+				delete(h.subs, org)
+			}
+		}
+	}, true
+}
+
+func (h *hub) notify(org string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for wake := range h.subs[org] {
+		select {
+		case wake <- struct{}{}:
+		default: // already woken; it will read the newest counts
+		}
+	}
+}
+
+func (h *hub) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.n
+}
+
+func (h *hub) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.closed {
+		h.closed = true
+		close(h.done)
+	}
+}
+
+// NotifyOrg tells the live clients of org that its findings changed; they
+// read the new counts and send them if they differ from what they showed.
+// It never blocks and does no I/O itself. Call it after every change to an
+// organisation's findings that did not go through the web interface's own
+// rescan or state change, which call it already.
+func (s *Server) NotifyOrg(org string) {
+	s.counts.forget(org)
+	s.hub.notify(org)
+}
+
+// Close ends every live event stream and refuses new ones, so that
+// [http.Server.Shutdown] does not wait for them; register it with
+// [http.Server.RegisterOnShutdown]. It is safe to call more than once. The
+// rest of the interface keeps serving.
+func (s *Server) Close() { s.hub.close() }
+
+// liveCounts are the numbers behind the Today page's counters.
+type liveCounts struct {
+	Act       int `json:"act"`
+	Attend    int `json:"attend"`
+	TrackStar int `json:"track*"`
+	Track     int `json:"track"`
+	Total     int `json:"total"`
+}
+
+func (s *Server) openCounts(r *http.Request, org string) (liveCounts, error) {
+	counts, err := s.counts.get(r.Context(), s.store, org)
+	if err != nil {
+		return liveCounts{}, err
+	}
+	var c liveCounts
+	for _, n := range counts {
+		switch n.Decision {
+		case risk.Act:
+			c.Act += n.Count
+		case risk.Attend:
+			c.Attend += n.Count
+		case risk.TrackStar:
+			c.TrackStar += n.Count
+		case risk.Track:
+			c.Track += n.Count
+		}
+		c.Total += n.Count
+	}
+	return c, nil
+}
+
+// errSignedOut ends a stream whose session or membership ended.
+var errSignedOut = errors.New("signed out")
+
+func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
+	ctx := r.Context()
+	wake, unsubscribe, ok := s.hub.subscribe(sess.OrgID)
+	if !ok {
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "The server is shutting down.", http.StatusServiceUnavailable)
+		return
+	}
+	defer unsubscribe()
+
+	// The server's ReadTimeout does not end the stream (net/http clears
+	// the read deadline once the request is read); its WriteTimeout would,
+	// so each write sets its own deadline.
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+
+	write := func(format string, args ...any) error {
+		rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)) //nolint:errcheck // not every writer has deadlines
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return err
+		}
+		return rc.Flush()
+	}
+	// stillIn checks, before anything is sent, that the session and the
+	// membership still hold: signing out or losing the membership ends
+	// the stream.
+	stillIn := func() error {
+		if _, ok := s.sessions.get(sess.ID); !ok {
+			return errSignedOut
+		}
+		if _, err := s.store.Member(ctx, sess.OrgID, sess.UserID); errors.Is(err, store.ErrNotFound) {
+			return errSignedOut
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
+	var last liveCounts
+	sent := false
+	sendCounts := func() error {
+		if err := stillIn(); err != nil {
+			return err
+		}
+		c, err := s.openCounts(r, sess.OrgID)
+		if err != nil {
+			return err
+		}
+		if sent && c == last {
+			return nil
+		}
+		b, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if err := write("event: counts\ndata: %s\n\n", b); err != nil {
+			return err
+		}
+		last, sent = c, true
+		return nil
+	}
+
+	err := write("retry: %d\n\n", eventsRetry)
+	if err == nil {
+		err = sendCounts()
+	}
+	tick := time.NewTicker(s.heartbeat)
+	defer tick.Stop()
+	for err == nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.hub.done:
+			return
+		case <-wake:
+			err = sendCounts()
+		case <-tick.C:
+			if err = stillIn(); err == nil {
+				err = write(": heartbeat\n\n")
+			}
+		}
+	}
+	if !errors.Is(err, errSignedOut) && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "event stream ended", slog.String("org", sess.OrgID), slog.Any("error", err))
+	}
+}
