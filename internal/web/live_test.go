@@ -30,8 +30,8 @@ func (f *fixture) liveServer(cfg web.Config) (*web.Server, *httptest.Server) {
 		f.t.Fatalf("web.New() = %v", err)
 	}
 	srv := httptest.NewUnstartedServer(h)
-	srv.Config.ReadTimeout = time.Second
-	srv.Config.WriteTimeout = time.Second
+	srv.Config.ReadTimeout = 3 * time.Second
+	srv.Config.WriteTimeout = 3 * time.Second
 	srv.Config.RegisterOnShutdown(h.Close)
 	srv.Start()
 	f.t.Cleanup(srv.Close)
@@ -190,7 +190,7 @@ func TestServer_Events(t *testing.T) {
 		t.Errorf("first counts (-want +got):\n%s", diff)
 	}
 	// Longer than the server's read and write timeouts: the stream lives on.
-	time.Sleep(1500 * time.Millisecond)
+	time.Sleep(3500 * time.Millisecond)
 
 	// A change in the hospital is not the practice's business.
 	hosp := findingID(t, mira.get("/").Body, "pump-1")

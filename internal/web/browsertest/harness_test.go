@@ -41,6 +41,7 @@ type site struct {
 // newSite seeds a fresh database and serves it until the test ends.
 func newSite(t *testing.T) *site {
 	t.Helper()
+	testenv.Chromium(t) // skip before seeding when there is no browser
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ward.db"))
 	if err != nil {
