@@ -542,3 +542,20 @@ func TestAPI_AdvisoriesAndReport(t *testing.T) {
 		t.Errorf("hospital report total = %d, want 1", rep.Total)
 	}
 }
+
+// TestAPI_EscapedID addresses an asset whose id has a slash and spaces by
+// the Location the create answers.
+func TestAPI_EscapedID(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	admin := f.token(f.practice.ID, store.RoleAdmin)
+	res := f.api(nil, apiCall{tok: admin, method: "POST", path: "/api/v1/assets", body: `{"id":"ward 3/pump 1","vendor":"a","product":"b"}`})
+	if res.Code != http.StatusCreated {
+		t.Fatalf("create = %d %s", res.Code, res.Body)
+	}
+	var a assetJSON
+	f.apiGet(admin, res.Location, &a)
+	if a.ID != "ward 3/pump 1" {
+		t.Errorf("GET %s = %+v", res.Location, a)
+	}
+}
