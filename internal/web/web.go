@@ -178,6 +178,7 @@ func (s *Server) routes() {
 	handle("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
 	handle("GET /assets", s.auth(s.inOrg(s.assets)))
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
+	s.workflowRoutes(handle) // workflow.go
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))
