@@ -116,5 +116,13 @@ func (s *Server) csafVEX(w http.ResponseWriter, r *http.Request, sess *session) 
 		s.fail(w, r, err)
 		return
 	}
-	s.writeJSON(w, r, "csaf-vex.json", doc)
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err == nil {
+		err = vexdoc.CheckCSAF(b) // never serve a document that breaks the profile
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.writeJSON(w, r, "csaf-vex.json", json.RawMessage(b))
 }
