@@ -22,7 +22,6 @@ import (
 	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/risk"
-	"github.com/ward-health/ward/internal/scan"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -85,7 +84,8 @@ func (e *Engine) lockOrg(org string) func() {
 	return m.Unlock
 }
 
-// Rescan matches org's whole inventory against the catalog and makes the
+// Rescan matches org's whole inventory against the catalog, with org's
+// due-date policy and its verdicts on possible matches, and makes the
 // result org's findings ([store.Findings.SyncFindings]). It returns what
 // changed, or ErrNotFound for an unknown organisation.
 func (e *Engine) Rescan(ctx context.Context, org string) (store.SyncCounts, error) {
@@ -100,8 +100,7 @@ func (e *Engine) Rescan(ctx context.Context, org string) (store.SyncCounts, erro
 	}
 	now := e.now().UTC()
 	start := time.Now()
-	rep := scan.Assess(assets, e.Catalog().Set, scan.Options{Now: now, Policy: e.policy})
-	counts, err := e.store.SyncFindings(ctx, org, rep.Findings, now)
+	rep, counts, err := e.assessAndSync(ctx, org, assets, now) // verdicts.go
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("rescan: %w", err)
 	}

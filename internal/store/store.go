@@ -80,6 +80,9 @@ type Store interface {
 	Assets
 	Findings
 	Audit
+	Comments
+	Verdicts
+	Settings
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }

@@ -32,6 +32,7 @@ type isoEnv struct {
 	orgB    string
 	// Org B's objects.
 	assetB, findingB, advisoryB string
+	userB, emailB, tokenB       string // a member of org B only, an API token of org B
 }
 
 // isoCase checks one route: org A's request for org B's objects.
@@ -83,6 +84,32 @@ var isolationCases = map[string]isoCase{
 	"GET /assets/{id}":   {path: func(e *isoEnv) string { return "/assets/" + e.assetB }, want: 404},
 	"POST /findings/{id}/state": {path: func(e *isoEnv) string { return "/findings/" + e.findingB + "/state" }, want: 404,
 		form: url.Values{"to": {"mitigated"}}},
+
+	// Workflow and settings.
+	"POST /findings/{id}/transition": {path: func(e *isoEnv) string { return "/findings/" + e.findingB + "/transition" }, want: 404,
+		form: url.Values{"to": {"mitigated"}}},
+	"POST /findings/{id}/assign": {path: func(e *isoEnv) string { return "/findings/" + e.findingB + "/assign" }, want: 404,
+		form: url.Values{"assignee": {"anna@example.org"}}},
+	"POST /findings/{id}/comment": {path: func(e *isoEnv) string { return "/findings/" + e.findingB + "/comment" }, want: 404,
+		form: url.Values{"comment": {"seen"}}},
+	"POST /findings/{id}/verdict": {path: func(e *isoEnv) string { return "/findings/" + e.findingB + "/verdict" }, want: 404,
+		form: url.Values{"outcome": {"rejected"}}},
+	"GET /settings": {path: fixed("/settings"), want: 200},
+	// Adding org B's member to org A is allowed (people are not owned by an
+	// organisation) and changes only org A; the case undoes it.
+	"POST /settings/members": {path: fixed("/settings/members"), want: 303,
+		form:  url.Values{"email": {"bo@klinikum-nord.example"}, "role": {"viewer"}},
+		after: func(t *testing.T, e *isoEnv) { must(0, e.f.st.RemoveMember(t.Context(), e.f.practice.ID, e.userB))(t) }},
+	"POST /settings/members/{user}/role": {path: func(e *isoEnv) string { return "/settings/members/" + e.userB + "/role" }, want: 404,
+		form: url.Values{"role": {"viewer"}}},
+	"POST /settings/members/{user}/remove": {path: func(e *isoEnv) string { return "/settings/members/" + e.userB + "/remove" }, want: 404},
+	"POST /settings/tokens":                {path: fixed("/settings/tokens"), want: 201, form: url.Values{"name": {"siem"}, "role": {"viewer"}}},
+	"POST /settings/tokens/{token}/revoke": {path: func(e *isoEnv) string { return "/settings/tokens/" + e.tokenB + "/revoke" }, want: 404},
+	"POST /settings/policy":                {path: fixed("/settings/policy"), want: 303, form: url.Values{"act": {"1"}}},
+	"POST /settings/verdicts/delete":       {path: fixed("/settings/verdicts/delete"), want: 404, form: url.Values{"asset": {"pump-1"}, "product": {"Space"}}},
+	"GET /settings/audit":                  {path: fixed("/settings/audit"), want: 200},
+	"GET /vex/openvex.json":                {path: fixed("/vex/openvex.json"), want: 200},
+	"GET /vex/csaf.json":                   {path: fixed("/vex/csaf.json"), want: 200},
 
 	// API.
 	"GET /api/v1/openapi.json": {path: fixed("/api/v1/openapi.json"), want: 200, public: true},
@@ -142,7 +169,24 @@ func newIsoEnv(t *testing.T) *isoEnv {
 	key := f.key("pump-1", "CVE-2026-2001")
 	must(f.st.UpdateFindingState(ctx, f.hospital.ID, key, store.Transition{To: store.StateOpen, Actor: "mira@example.org"}))(t)
 	must(f.st.AssignFinding(ctx, f.hospital.ID, key, "mira", "mira@example.org"))(t)
+	e.emailB = "bo@klinikum-nord.example"
+	bo := must(f.st.CreateUser(ctx, store.User{Email: e.emailB, DisplayName: "Bo", PasswordHash: must(store.HashPassword(password))(t)}))(t)
+	must(f.st.SetMember(ctx, f.hospital.ID, bo.ID, store.RoleAdmin))(t)
+	e.userB = bo.ID
+	tok, _ := must2(f.st.CreateToken(ctx, f.hospital.ID, "siem", store.RoleViewer))(t)
+	e.tokenB = tok.ID
 	return e
+}
+
+// must2 is must for functions with two results and an error.
+func must2[A, B any](a A, b B, err error) func(t *testing.T) (A, B) {
+	return func(t *testing.T) (A, B) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}
 }
 
 // snapshot is everything org B has that a request might change.
@@ -154,6 +198,8 @@ type snapshot struct {
 	Audit    []store.AuditEntry
 	Tokens   []store.Token
 	Members  []store.Membership
+	Verdicts []store.Verdict
+	Policy   store.DuePolicy
 }
 
 func takeSnapshot(t *testing.T, st store.Store, org string) snapshot {
@@ -167,6 +213,8 @@ func takeSnapshot(t *testing.T, st store.Store, org string) snapshot {
 		Audit:    must(st.ListAudit(ctx, org, all))(t).Items,
 		Tokens:   must(st.ListTokens(ctx, org, all))(t).Items,
 		Members:  must(st.ListMembers(ctx, org, all))(t).Items,
+		Verdicts: must(st.ListVerdicts(ctx, org, all))(t).Items,
+		Policy:   must(st.OrgPolicy(ctx, org))(t),
 	}
 	for _, f := range s.Findings {
 		s.History = append(s.History, must(st.FindingHistory(ctx, org, f.Key, all))(t).Items)

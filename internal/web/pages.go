@@ -274,6 +274,7 @@ type findingPage struct {
 	F       store.FindingRecord
 	History []store.FindingEvent
 	Moves   []option // states a person may move it to from here
+	W       workflowView
 }
 
 // simpleMoves are the states the web offers; risk acceptance and "not
@@ -305,6 +306,10 @@ func (s *Server) finding(w http.ResponseWriter, r *http.Request, sess *session) 
 		return
 	}
 	page := findingPage{Card: s.card(&f, s.now()), F: f, History: hist.Items}
+	if page.W, err = s.workflowFor(ctx, sess, &f); err != nil { // workflow.go
+		s.fail(w, r, err)
+		return
+	}
 	for _, to := range simpleMoves {
 		if f.State.CanMoveTo(to) {
 			page.Moves = append(page.Moves, option{Value: string(to), Label: stateWords[to]})

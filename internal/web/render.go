@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/ward-health/ward/internal/store"
 )
@@ -20,6 +21,7 @@ type basePage struct {
 	Org      string // current organisation's name
 	Nav      string // the active navigation item
 	CanWrite bool   // the user may change findings
+	Admin    bool   // the user may change the organisation's settings
 }
 
 func (s *Server) base(sess *session, title string) basePage {
@@ -30,6 +32,7 @@ func (s *Server) base(sess *session, title string) basePage {
 	return basePage{
 		Title: title, CSRF: sess.CSRF, User: name, Org: sess.OrgName,
 		CanWrite: sess.Role == store.RoleResponder || sess.Role == store.RoleAdmin,
+		Admin:    sess.Role == store.RoleAdmin,
 	}
 }
 
@@ -37,8 +40,8 @@ func (s *Server) base(sess *session, title string) basePage {
 var pageNames = []string{"login.html", "orgs.html", "today.html", "findings.html", "finding.html", "assets.html", "asset.html", "error.html"}
 
 func parsePages() (map[string]*template.Template, error) {
-	pages := make(map[string]*template.Template, len(pageNames))
-	for _, name := range pageNames {
+	pages := make(map[string]*template.Template, len(pageNames)+len(workflowPages))
+	for _, name := range slices.Concat(pageNames, workflowPages) {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"pathEscape": url.PathEscape}).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)

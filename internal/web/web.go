@@ -211,6 +211,7 @@ func (s *Server) routes() {
 	handle("GET /assets", s.auth(s.inOrg(s.assets)))
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	s.apiRoutes(m, handle)
+	s.workflowRoutes(handle) // workflow.go
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))

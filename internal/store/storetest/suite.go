@@ -65,6 +65,12 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 			tc.test(t, open(t))
 		})
 	}
+	for _, tc := range workflowTests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.test(t, open(t))
+		})
+	}
 }
 
 // testPassword and testHash are a password and its [store.HashPassword]
