@@ -131,7 +131,7 @@ func TestMarkMitigatedLive(t *testing.T) {
 	}
 	detail.click(`input[name="to"][value="mitigated"]`)
 	detail.fill("#comment", "Put the device on the isolated network.")
-	detail.submit(`form[action$="/state"] button[type=submit]`)
+	detail.submit(`form[action$="/transition"] button[type=submit]`)
 	if st := detail.text(".facts dd"); st != "mitigated" {
 		t.Errorf("after saving, the state = %q, want mitigated", st)
 	}
