@@ -80,6 +80,7 @@ type Store interface {
 	Assets
 	Findings
 	Audit
+	Feeds
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }
