@@ -98,8 +98,8 @@ type feedRunner struct {
 	stopOnce sync.Once
 
 	mu      sync.Mutex
-	running map[string]*Progress  // feed ID -> progress of its running sync
-	indexes map[string]*orgIndex  // org -> its inventory's match index
+	running map[string]*Progress // feed ID -> progress of its running sync
+	indexes map[string]*orgIndex // org -> its inventory's match index
 	names   *match.Names
 }
 
