@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/demo"
 	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/web"
@@ -25,6 +26,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDR`ess")
 	withDemo := fs.Bool("demo", false, "seed three sample organisations from the embedded real advisories and print their logins")
+	mirror := mirrorFlag(fs)
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set it when ward is served over TLS, e.g. behind a proxy)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -36,23 +38,34 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer s.Close()
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := engine.New(engine.Config{Store: s, Logger: logger})
+	var (
+		logins []demo.Login
+		base   *advisory.Set
+	)
+	if *withDemo {
+		if base, err = demo.Bundle(); err != nil {
+			return err
+		}
+	}
+	eng, err := engine.New(engine.Config{Store: s, Logger: logger, Base: base, MirrorDir: mirrorDir(*mirror, &sf)})
 	if err != nil {
 		return err
 	}
-	var logins []demo.Login
+	defer eng.Close()
 	if *withDemo {
 		start := time.Now()
-		set, err := demo.Bundle()
-		if err != nil {
-			return err
-		}
-		eng.SetCatalog(engine.NewCatalog(set))
-		if logins, err = demo.Seed(ctx, s, set, time.Now().UTC()); err != nil {
+		if logins, err = demo.Seed(ctx, s, base, time.Now().UTC()); err != nil {
 			return err
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
+	// The catalog loads from the mirror in the background (/readyz answers
+	// 503 until it has), then the feeds are synced on their schedule.
+	go func() {
+		if err := eng.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.ErrorContext(ctx, "feeds stopped", slog.Any("error", err))
+		}
+	}()
 	h, err := web.New(web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger})
 	if err != nil {
 		return err

@@ -121,6 +121,8 @@ func newFeedRunner(cfg Config, e *Engine) *feedRunner {
 	if r.checkEvery <= 0 {
 		r.checkEvery = time.Minute
 	}
+	// Without a mirror there is nothing to load.
+	r.ready.Store(r.mirrorDir == "")
 	if r.base != nil {
 		e.catalog.Store(NewCatalog(r.base))
 	}
