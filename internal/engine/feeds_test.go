@@ -1,0 +1,266 @@
+package engine_test
+
+import (
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/feed"
+	"github.com/ward-health/ward/internal/feed/feedtest"
+	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/store/sqlite"
+	"github.com/ward-health/ward/internal/synth"
+)
+
+const testdataCSAF = "../feed/testdata/csaf"
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	store *sqlite.DB
+	eng   *engine.Engine
+	prov  *feedtest.Provider
+	clock *clock
+	org   string
+	feed  store.Feed
+	mu    sync.Mutex
+	calls []string // OnChange
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	f := &fixture{clock: &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}}
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f.store = s
+	org, err := s.CreateOrg(ctx, store.Organisation{Name: "Klinikum", Kind: store.KindHospital, Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.org = org.ID
+	set, err := advisory.Load(ctx, []string{testdataCSAF}, advisory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportAssets(ctx, org.ID, synth.NewPool(set.Advisories).Generate(400, 7, "a"), store.Merge); err != nil {
+		t.Fatal(err)
+	}
+	f.prov = feedtest.NewProvider(t, testdataCSAF)
+	f.eng, err = engine.New(engine.Config{
+		Store: s, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+		MirrorDir: filepath.Join(t.TempDir(), "mirror"), FeedOptions: feed.Options{HTTPClient: f.prov.Client()},
+		OnChange: func(org string) { f.mu.Lock(); f.calls = append(f.calls, org); f.mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.eng.Close() })
+	f.feed, err = f.eng.AddFeed(ctx, store.Feed{Name: "test provider", Kind: store.FeedCSAF, URL: f.prov.MetadataURL(), Keys: []string{f.prov.Key()}, Enabled: true})
+	if err != nil {
+		t.Fatalf("AddFeed() = %v", err)
+	}
+	return f
+}
+
+func (f *fixture) findings(t *testing.T) []store.FindingRecord {
+	t.Helper()
+	var out []store.FindingRecord
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := f.store.ListFindings(t.Context(), f.org, store.FindingFilter{}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out
+		}
+		opts.Cursor = p.Next
+	}
+}
+
+func (f *fixture) sync(t *testing.T) *engine.SyncReport {
+	t.Helper()
+	f.clock.Add(time.Hour)
+	rep, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil)
+	if err != nil {
+		t.Fatalf("SyncFeed() = %v", err)
+	}
+	return rep
+}
+
+func TestSyncFeed_EndToEnd(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	if f.eng.Ready() {
+		t.Error("Ready() before Load = true")
+	}
+
+	// First sync: every advisory is new, and the findings are those a full
+	// rescan makes.
+	rep := f.sync(t)
+	if !f.eng.Ready() {
+		t.Error("Ready() after a sync = false")
+	}
+	if len(rep.Added) != len(f.prov.Docs()) || len(rep.Changed)+len(rep.Removed)+len(rep.Errors) != 0 {
+		t.Fatalf("first SyncFeed() = added %v, changed %v, removed %v, errors %v; want %d added", rep.Added, rep.Changed, rep.Removed, rep.Errors, len(f.prov.Docs()))
+	}
+	first := f.findings(t)
+	if len(first) == 0 || rep.Findings.New != len(first) {
+		t.Fatalf("first SyncFeed(): %d new findings, %d stored; want some, equal", rep.Findings.New, len(first))
+	}
+	if counts, err := f.eng.Rescan(ctx, f.org); err != nil || counts.New != 0 || counts.Resolved != 0 {
+		t.Errorf("Rescan() after the sync = %+v, %v; want nothing new or resolved (the re-match is the full scan's)", counts, err)
+	}
+	if len(f.calls) != 1 || f.calls[0] != f.org {
+		t.Errorf("OnChange calls = %v, want [%s]", f.calls, f.org)
+	}
+
+	// A person works on a finding; its advisory changes at the provider.
+	target := first[0]
+	if _, err := f.store.UpdateFindingState(ctx, f.org, target.Key, store.Transition{To: store.StateInProgress, Actor: "anna"}); err != nil {
+		t.Fatal(err)
+	}
+	adv, _ := f.eng.Catalog().Advisory(target.Key.AdvisoryID)
+	f.prov.Change(filepath.Base(adv.Source))
+	before := f.findings(t)
+	rep = f.sync(t)
+	if d := cmp.Diff([]string{target.Key.AdvisoryID}, rep.Changed); d != "" || len(rep.Added)+len(rep.Removed) != 0 {
+		t.Errorf("SyncFeed() after Change: changed mismatch (-want +got):\n%s added %v removed %v", d, rep.Added, rep.Removed)
+	}
+	after := f.findings(t)
+	if len(after) != len(before) {
+		t.Errorf("findings after the change: %d, want %d", len(after), len(before))
+	}
+	for _, fr := range after {
+		var was store.FindingRecord
+		for _, b := range before {
+			if b.Key == fr.Key {
+				was = b
+			}
+		}
+		switch {
+		case fr.Key == target.Key && (fr.State != store.StateInProgress || !fr.LastSeen.Equal(f.clock.Now())):
+			t.Errorf("changed advisory's finding: state %s, last seen %v; want in_progress, re-matched at %v", fr.State, fr.LastSeen, f.clock.Now())
+		case fr.Key.AdvisoryID != target.Key.AdvisoryID && !fr.LastSeen.Equal(was.LastSeen):
+			t.Errorf("finding %v of an unchanged advisory was re-matched", fr.Key)
+		}
+	}
+	if rep.Orgs != 1 || rep.Findings.New != 0 {
+		t.Errorf("SyncFeed() after Change: %d orgs, %d new; want 1, 0", rep.Orgs, rep.Findings.New)
+	}
+
+	// A tampered document is rejected: nothing stored changes.
+	other := ""
+	for _, d := range f.prov.Docs() {
+		if !strings.HasSuffix(adv.Source, filepath.FromSlash(d)) {
+			other = d
+			break
+		}
+	}
+	f.prov.Tamper(other)
+	catBefore := f.eng.Catalog()
+	before = f.findings(t)
+	rep = f.sync(t)
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], advisory.ErrHashMismatch.Error()) {
+		t.Errorf("SyncFeed() after Tamper: errors %v, want one hash mismatch", rep.Errors)
+	}
+	if len(rep.Added)+len(rep.Changed)+len(rep.Removed) != 0 || rep.Orgs != 0 {
+		t.Errorf("SyncFeed() after Tamper = %+v, want nothing changed, nothing re-matched", rep)
+	}
+	if d := cmp.Diff(before, f.findings(t)); d != "" {
+		t.Errorf("findings changed after a tampered document (-before +after):\n%s", d)
+	}
+	if !slices.Equal(ids(catBefore), ids(f.eng.Catalog())) {
+		t.Error("catalog changed after a tampered document")
+	}
+
+	feeds, err := f.eng.Feeds(ctx)
+	if err != nil || len(feeds) != 1 {
+		t.Fatalf("Feeds() = %v, %v", feeds, err)
+	}
+	if got := feeds[0]; got.LastSuccess.IsZero() || got.LastError != "" || got.Counts.Failed != 1 || got.Counts.Advisories != len(f.prov.Docs()) || got.Running {
+		t.Errorf("Feeds()[0] = %+v, want a success with 1 failed file and %d advisories", got, len(f.prov.Docs()))
+	}
+}
+
+func ids(c *engine.Catalog) []string {
+	var out []string
+	for _, a := range c.Set.Advisories {
+		out = append(out, a.ID+"@"+a.Updated.String())
+	}
+	return out
+}
+
+func TestSyncFeed_Errors(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.prov.Fail(feedtest.MetadataPath, 503)
+	if _, err := f.eng.SyncFeed(ctx, f.feed.ID, nil); err == nil {
+		t.Fatal("SyncFeed() with the provider down succeeded")
+	}
+	got, err := f.store.Feed(ctx, f.feed.ID)
+	if err != nil || got.LastError == "" || !got.LastSuccess.IsZero() {
+		t.Errorf("Feed() after a failed sync = %+v, %v; want LastError and no success", got, err)
+	}
+	if _, err := f.eng.SyncFeed(ctx, "feed_unknown", nil); err == nil {
+		t.Error("SyncFeed(unknown) succeeded")
+	}
+	if _, err := f.eng.AddFeed(ctx, store.Feed{Name: "x", Kind: store.FeedKEV, URL: "https://example.org/"}); err == nil {
+		t.Error("AddFeed(a KEV URL naming no file) succeeded")
+	}
+}
+
+func TestStartSync_Running(t *testing.T) {
+	f := newFixture(t)
+	f.prov.SetDelay(50 * time.Millisecond)
+	if err := f.eng.StartSync(f.feed.ID); err != nil {
+		t.Fatalf("StartSync() = %v", err)
+	}
+	if err := f.eng.StartSync(f.feed.ID); err == nil {
+		t.Error("second StartSync() while one runs succeeded, want ErrSyncRunning")
+	}
+	if _, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil); err == nil {
+		t.Error("SyncFeed() while one runs succeeded, want ErrSyncRunning")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		feeds, err := f.eng.Feeds(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !feeds[0].Running {
+			if feeds[0].LastSuccess.IsZero() {
+				t.Errorf("background sync ended without success: %+v", feeds[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("background sync does not end")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
