@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -36,14 +38,15 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type fixture struct {
-	store *sqlite.DB
-	eng   *engine.Engine
-	prov  *feedtest.Provider
-	clock *clock
-	org   string
-	feed  store.Feed
-	mu    sync.Mutex
-	calls []string // OnChange
+	mirror string
+	store  *sqlite.DB
+	eng    *engine.Engine
+	prov   *feedtest.Provider
+	clock  *clock
+	org    string
+	feed   store.Feed
+	mu     sync.Mutex
+	calls  []string // OnChange
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -69,9 +72,10 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.prov = feedtest.NewProvider(t, testdataCSAF)
+	f.mirror = filepath.Join(t.TempDir(), "mirror")
 	f.eng, err = engine.New(engine.Config{
 		Store: s, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
-		MirrorDir: filepath.Join(t.TempDir(), "mirror"), FeedOptions: feed.Options{HTTPClient: f.prov.Client()},
+		MirrorDir: f.mirror, FeedOptions: feed.Options{HTTPClient: f.prov.Client()},
 		OnChange: func(org string) { f.mu.Lock(); f.calls = append(f.calls, org); f.mu.Unlock() },
 	})
 	if err != nil {
@@ -240,11 +244,11 @@ func TestStartSync_Running(t *testing.T) {
 	if err := f.eng.StartSync(f.feed.ID); err != nil {
 		t.Fatalf("StartSync() = %v", err)
 	}
-	if err := f.eng.StartSync(f.feed.ID); err == nil {
-		t.Error("second StartSync() while one runs succeeded, want ErrSyncRunning")
+	if err := f.eng.StartSync(f.feed.ID); !errors.Is(err, engine.ErrSyncRunning) {
+		t.Errorf("second StartSync() while one runs = %v, want ErrSyncRunning", err)
 	}
-	if _, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil); err == nil {
-		t.Error("SyncFeed() while one runs succeeded, want ErrSyncRunning")
+	if _, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil); !errors.Is(err, engine.ErrSyncRunning) {
+		t.Errorf("SyncFeed() while one runs = %v, want ErrSyncRunning", err)
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -262,5 +266,60 @@ func TestStartSync_Running(t *testing.T) {
 			t.Fatal("background sync does not end")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestLoad_CatchesUp checks that a sync recorded in the mirror but never
+// re-matched (the process died in between) is re-matched by Load.
+func TestLoad_CatchesUp(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	src := feed.Source{ID: f.feed.ID, Kind: feed.KindCSAFProvider, URL: f.prov.MetadataURL()}
+	res, err := feed.Sync(ctx, src, filepath.Join(f.mirror, f.feed.ID), feed.Options{HTTPClient: f.prov.Client()})
+	if err != nil {
+		t.Fatalf("feed.Sync() = %v", err)
+	}
+	if len(f.findings(t)) != 0 {
+		t.Fatal("findings before the re-match")
+	}
+	if err := f.eng.Load(ctx); err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	got := f.findings(t)
+	if len(got) == 0 {
+		t.Fatal("Load() did not re-match the mirror's unmatched sync")
+	}
+	if fd, err := f.store.Feed(ctx, f.feed.ID); err != nil || fd.Seq != res.Seq {
+		t.Errorf("Feed().Seq after Load = %d, %v; want %d", fd.Seq, err, res.Seq)
+	}
+	if counts, err := f.eng.Rescan(ctx, f.org); err != nil || counts.New != 0 || counts.Resolved != 0 {
+		t.Errorf("Rescan() after Load = %+v, %v; want nothing new or resolved", counts, err)
+	}
+	rep := f.sync(t)
+	if len(rep.Added)+len(rep.Changed)+len(rep.Removed) != 0 || rep.Orgs != 0 {
+		t.Errorf("SyncFeed() after the catch-up = %+v, want nothing to do", rep)
+	}
+}
+
+func TestRemoveFeed(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.sync(t)
+	if err := f.eng.RemoveFeed(ctx, f.feed.ID); err != nil {
+		t.Fatalf("RemoveFeed() = %v", err)
+	}
+	for _, fr := range f.findings(t) {
+		if fr.State != store.StateResolved {
+			t.Errorf("finding %v of a removed feed: %s, want resolved", fr.Key, fr.State)
+		}
+	}
+	if n := f.eng.Catalog().Len(); n != 0 {
+		t.Errorf("catalog after RemoveFeed: %d advisories, want 0", n)
+	}
+	if _, err := os.Stat(filepath.Join(f.mirror, f.feed.ID)); !os.IsNotExist(err) {
+		t.Errorf("mirror after RemoveFeed: %v, want gone", err)
+	}
+	if err := f.eng.RemoveFeed(ctx, f.feed.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RemoveFeed(again) = %v, want ErrNotFound", err)
 	}
 }
