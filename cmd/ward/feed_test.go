@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -189,5 +191,58 @@ func TestFeedSync_KilledMidSync(t *testing.T) {
 	list := execWard(t, bin, env, "feed", "list", "--data", crashed.data, "--format", "json")
 	if !strings.Contains(list, `"name": "CISA (test)"`) || !strings.Contains(list, `"last_success"`) {
 		t.Errorf("feed list --format json = %s", list)
+	}
+}
+
+func TestFeed_Commands(t *testing.T) {
+	data := t.TempDir()
+	folder := t.TempDir()
+	if err := os.WriteFile(filepath.Join(folder, "kev.json"), []byte(`{"title":"CISA Catalog of Known Exploited Vulnerabilities","catalogVersion":"1","dateReleased":"2026-01-01T00:00:00.000Z","count":1,"vulnerabilities":[{"cveID":"CVE-2026-0001","vendorProject":"Acme","product":"Widget","vulnerabilityName":"x","dateAdded":"2026-01-01","shortDescription":"x","requiredAction":"x","dueDate":"2026-01-22","knownRansomwareCampaignUse":"Unknown","notes":"","cwes":[]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id, stderr, err := runWard(t, "feed", "add", "--data", data, "--name", "KEV stick", "--kind", "kev", "--path", folder, "--interval", "1h")
+	if err != nil {
+		t.Fatalf("feed add = %v\n%s", err, stderr)
+	}
+	id = strings.TrimSpace(id)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"unknown kind", []string{"feed", "add", "--data", data, "--name", "x", "--kind", "rss", "--url", "https://x.org/a.json"}, exitUsage},
+		{"same name", []string{"feed", "add", "--data", data, "--name", "KEV stick", "--kind", "kev", "--path", folder}, exitUsage},
+		{"url and path", []string{"feed", "add", "--data", data, "--name", "y", "--kind", "kev", "--path", folder, "--url", "https://x.org/a.json"}, exitUsage},
+		{"short interval", []string{"feed", "add", "--data", data, "--name", "y", "--kind", "kev", "--path", folder, "--interval", "1s"}, exitUsage},
+		{"unknown format", []string{"feed", "list", "--data", data, "--format", "xml"}, exitUsage},
+		{"unknown feed", []string{"feed", "sync", "--data", data, "--feed", "feed_unknown"}, exitUsage},
+		{"unknown subcommand", []string{"feed", "remove", "--data", data}, exitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runWard(t, tc.args...)
+			if got := exitCode(err, io.Discard); got != tc.want {
+				t.Errorf("ward %s: exit %d (%v), want %d", strings.Join(tc.args, " "), got, err, tc.want)
+			}
+		})
+	}
+	out, stderr, err := runWard(t, "feed", "sync", "--data", data)
+	if err != nil || !strings.Contains(out, "KEV stick: 0 advisories added") || !strings.Contains(out, "files 1 added") {
+		t.Fatalf("feed sync = %q, %v\n%s", out, err, stderr)
+	}
+	out, _, err = runWard(t, "feed", "list", "--data", data, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []struct {
+		ID          string `json:"id"`
+		Kind        string `json:"kind"`
+		Interval    string `json:"interval"`
+		LastSuccess string `json:"last_success"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("feed list --format json: %v\n%s", err, out)
+	}
+	if len(list) != 1 || list[0].ID != id || list[0].Kind != "kev" || list[0].Interval != "1h0m0s" || list[0].LastSuccess == "" {
+		t.Errorf("feed list --format json = %+v", list)
 	}
 }

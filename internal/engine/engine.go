@@ -108,6 +108,16 @@ func (e *Engine) lockOrg(org string) func() {
 // result org's findings ([store.Findings.SyncFindings]). It returns what
 // changed, or ErrNotFound for an unknown organisation.
 func (e *Engine) Rescan(ctx context.Context, org string) (store.SyncCounts, error) {
+	// A rescan against a catalog still loading would resolve every finding
+	// of the feeds' advisories: wait for it.
+	if err := e.Load(ctx); err != nil {
+		return store.SyncCounts{}, fmt.Errorf("rescan: %w", err)
+	}
+	return e.rescan(ctx, org)
+}
+
+// rescan is Rescan without waiting for the catalog (Load calls it).
+func (e *Engine) rescan(ctx context.Context, org string) (store.SyncCounts, error) {
 	unlock := e.lockOrg(org)
 	defer unlock()
 	if _, err := e.store.Org(ctx, org); err != nil {

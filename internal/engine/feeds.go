@@ -727,7 +727,7 @@ func (e *Engine) rematchProgress(ctx context.Context, feedID string, cat *Catalo
 			err    error
 		)
 		if full {
-			counts, err = e.Rescan(ctx, org)
+			counts, err = e.rescan(ctx, org)
 		} else {
 			counts, err = e.RematchAdvisories(ctx, org, cat, ids)
 		}

@@ -323,3 +323,34 @@ func TestRemoveFeed(t *testing.T) {
 		t.Errorf("RemoveFeed(again) = %v, want ErrNotFound", err)
 	}
 }
+
+// TestLoad_CatchesUpRemoval checks that an advisory removed by a sync that
+// was never re-matched has its findings resolved at the next Load, though
+// its ID is no longer in any mirror file.
+func TestLoad_CatchesUpRemoval(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.sync(t)
+	first := f.findings(t)
+	gone := first[0].Key.AdvisoryID
+	adv, _ := f.eng.Catalog().Advisory(gone)
+	f.prov.Remove(filepath.Base(adv.Source))
+	src := feed.Source{ID: f.feed.ID, Kind: feed.KindCSAFProvider, URL: f.prov.MetadataURL()}
+	if _, err := feed.Sync(ctx, src, filepath.Join(f.mirror, f.feed.ID), feed.Options{HTTPClient: f.prov.Client()}); err != nil {
+		t.Fatalf("feed.Sync() = %v", err)
+	}
+	// A restarted engine.
+	e2, err := engine.New(engine.Config{Store: f.store, Now: f.clock.Now, MirrorDir: f.mirror, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if err := e2.Load(ctx); err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	for _, fr := range f.findings(t) {
+		if want := fr.Key.AdvisoryID == gone; (fr.State == store.StateResolved) != want {
+			t.Errorf("finding %v after Load: %s; resolved should be %v", fr.Key, fr.State, want)
+		}
+	}
+}
