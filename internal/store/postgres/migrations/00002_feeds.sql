@@ -21,6 +21,10 @@ CREATE TABLE feeds (
 -- A re-match after a sync reads and resolves findings by advisory.
 CREATE INDEX findings_advisory ON findings (org_id, advisory_id);
 
+-- AssetsVersion (count, latest update) answers from an index, not the rows.
+CREATE INDEX assets_updated ON assets (org_id, updated_at);
+
 -- +goose Down
+DROP INDEX assets_updated;
 DROP INDEX findings_advisory;
 DROP TABLE feeds;
