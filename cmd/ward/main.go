@@ -63,7 +63,10 @@ Usage:
   ward org list [--format table|json]                          list organisations
   ward user add --email E [--org ORG --role ROLE] [--password-stdin]  add a user
   ward token create --org ORG --role ROLE                      make an API token (prints only the token)
-  ward serve [--demo] [--addr A] [--data DIR|--db URL]         the site system: web UI, API, feeds
+  ward feed add --name N --kind csaf|folder|kev|epss|cve5 --url URL|--path DIR [--interval 6h]   add an advisory feed
+  ward feed list [--format table|json]                         list feeds: last success, last error, counts
+  ward feed sync [--feed ID]                                   sync feeds now and re-match what changed
+  ward serve [--demo] [--addr A] [--data DIR|--db URL] [--mirror DIR]   the site system: web UI, API, feeds
   ward bench serve --advisories PATH... [--assets N --users N] load-test ward serve with many users
   ward version
 
@@ -83,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runGen(ctx, args[1:], stdout, stderr)
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "feed":
+		return runFeed(ctx, args[1:], stdout, stderr)
 	case "org", "user", "token":
 		return runAdmin(ctx, args[0], args[1:], stdin, stdout, stderr)
 	case "bench":

@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
+	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/demo"
 	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/web"
@@ -26,6 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	sf.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen `ADDR`ess")
 	withDemo := fs.Bool("demo", false, "seed three sample organisations from the embedded real advisories and print their logins")
+	mirror := mirrorFlag(fs)
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set it when ward is served over TLS, e.g. behind a proxy)")
 	var sso web.OIDC
 	fs.StringVar(&sso.Issuer, "oidc-issuer", "", "OpenID Connect issuer `URL` for single sign-on (client secret from $WARD_OIDC_CLIENT_SECRET)")
@@ -42,19 +45,31 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer s.Close()
 
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	eng, err := engine.New(engine.Config{Store: s, Logger: logger})
+	var (
+		logins []demo.Login
+		base   *advisory.Set
+	)
+	if *withDemo {
+		if base, err = demo.Bundle(); err != nil {
+			return err
+		}
+	}
+	// Feed syncs change findings behind the web interface's back: it hears
+	// of them, to refresh live counters.
+	var live atomic.Pointer[web.Server]
+	eng, err := engine.New(engine.Config{Store: s, Logger: logger, Base: base, MirrorDir: mirrorDir(*mirror, &sf),
+		OnChange: func(org string) {
+			if h := live.Load(); h != nil {
+				h.NotifyOrg(org)
+			}
+		}})
 	if err != nil {
 		return err
 	}
-	var logins []demo.Login
+	defer eng.Close()
 	if *withDemo {
 		start := time.Now()
-		set, err := demo.Bundle()
-		if err != nil {
-			return err
-		}
-		eng.SetCatalog(engine.NewCatalog(set))
-		if logins, err = demo.Seed(ctx, s, set, time.Now().UTC()); err != nil {
+		if logins, err = demo.Seed(ctx, s, base, time.Now().UTC()); err != nil {
 			return err
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
@@ -71,6 +86,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	live.Store(h)
+	// The catalog loads from the mirror in the background (/readyz answers
+	// 503 until it has), then the feeds are synced on their schedule.
+	go func() {
+		if err := eng.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			logger.ErrorContext(ctx, "feeds stopped", slog.Any("error", err))
+		}
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

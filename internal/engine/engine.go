@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/feed"
 	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/risk"
 	"github.com/ward-health/ward/internal/store"
@@ -35,6 +36,21 @@ type Config struct {
 	Logger *slog.Logger
 	// Policy decides due dates; the zero value is ward's default policy.
 	Policy risk.Policy
+	// MirrorDir holds one mirror folder per feed ([Engine.SyncFeed]); ""
+	// turns feeds off.
+	MirrorDir string
+	// Base is the advisory set the catalog holds besides the feeds' (the
+	// embedded demo advisories, say); nil means none.
+	Base *advisory.Set
+	// FeedOptions tune every feed sync (HTTP client, bounds, AllowHTTP);
+	// its Progress and Now are the engine's own.
+	FeedOptions feed.Options
+	// CheckEvery is how often [Engine.Run] looks for feeds that are due;
+	// 0 means a minute.
+	CheckEvery time.Duration
+	// OnChange, when set, is called after a re-match changed org's
+	// findings (from the goroutine that re-matched; do not block).
+	OnChange func(org string)
 }
 
 // Engine is the running exposure engine of a node. Make one with [New].
@@ -47,6 +63,8 @@ type Engine struct {
 
 	mu    sync.Mutex
 	orgMu map[string]*sync.Mutex // one per organisation: rescans in order
+
+	feeds *feedRunner
 }
 
 // New returns an engine with an empty catalog. It starts no goroutines.
@@ -62,6 +80,7 @@ func New(cfg Config) (*Engine, error) {
 		e.log = slog.Default()
 	}
 	e.catalog.Store(NewCatalog(&advisory.Set{}))
+	e.feeds = newFeedRunner(cfg, e)
 	return e, nil
 }
 
@@ -89,6 +108,16 @@ func (e *Engine) lockOrg(org string) func() {
 // result org's findings ([store.Findings.SyncFindings]). It returns what
 // changed, or ErrNotFound for an unknown organisation.
 func (e *Engine) Rescan(ctx context.Context, org string) (store.SyncCounts, error) {
+	// A rescan against a catalog still loading would resolve every finding
+	// of the feeds' advisories: wait for it.
+	if err := e.Load(ctx); err != nil {
+		return store.SyncCounts{}, fmt.Errorf("rescan: %w", err)
+	}
+	return e.rescan(ctx, org)
+}
+
+// rescan is Rescan without waiting for the catalog (Load calls it).
+func (e *Engine) rescan(ctx context.Context, org string) (store.SyncCounts, error) {
 	unlock := e.lockOrg(org)
 	defer unlock()
 	if _, err := e.store.Org(ctx, org); err != nil {

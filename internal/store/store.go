@@ -83,6 +83,7 @@ type Store interface {
 	Comments
 	Verdicts
 	Settings
+	Feeds
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }

@@ -244,6 +244,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if !s.engine.Ready() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "loading advisory feeds")
+		return
+	}
 	if _, err := s.store.ListOrgs(ctx, store.ListOptions{Limit: 1}); err != nil {
 		s.log.ErrorContext(ctx, "readiness check failed", slog.Any("error", err))
 		w.WriteHeader(http.StatusServiceUnavailable)

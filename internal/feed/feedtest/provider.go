@@ -16,6 +16,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -72,6 +73,7 @@ type Provider struct {
 	hits     map[string]int
 	clock    time.Time
 	mutation int
+	delay    time.Duration
 }
 
 type doc struct {
@@ -176,6 +178,20 @@ func (p *Provider) FeedURL() string { return p.srv.URL + FeedPath }
 
 // Client returns an HTTP client that trusts the server's certificate.
 func (p *Provider) Client() *http.Client { return p.srv.Client() }
+
+// CertificatePEM returns the server's (self-signed) certificate in PEM, for
+// a child process to trust (SSL_CERT_FILE).
+func (p *Provider) CertificatePEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.srv.Certificate().Raw})
+}
+
+// SetDelay makes every document response wait d first, so that a test can
+// interrupt a sync half-way.
+func (p *Provider) SetDelay(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
+}
 
 // Key returns the armored public key the documents are signed with.
 func (p *Provider) Key() string { return p.key }
@@ -431,6 +447,11 @@ func (p *Provider) serve(w http.ResponseWriter, r *http.Request) {
 	case up == DirectoryPath+"index.txt" && p.dist&Directory != 0:
 		p.serveText(w, "text/plain", p.index())
 	case strings.HasPrefix(up, DirectoryPath):
+		if d := p.delay; d > 0 && strings.HasSuffix(up, ".json") {
+			p.mu.Unlock()
+			time.Sleep(d)
+			p.mu.Lock()
+		}
 		p.serveDoc(w, r, strings.TrimPrefix(up, DirectoryPath))
 	default:
 		if f, ok := p.files[up]; ok {

@@ -59,6 +59,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TenantIsolation", testTenantIsolation},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"Close", testClose},
+		{"Feeds", testFeeds}, {"SyncAdvisoryFindings", testSyncAdvisoryFindings}, {"AssetsVersion", testAssetsVersion},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

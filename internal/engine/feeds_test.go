@@ -1,0 +1,356 @@
+package engine_test
+
+import (
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/feed"
+	"github.com/ward-health/ward/internal/feed/feedtest"
+	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/store/sqlite"
+	"github.com/ward-health/ward/internal/synth"
+)
+
+const testdataCSAF = "../feed/testdata/csaf"
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	mirror string
+	store  *sqlite.DB
+	eng    *engine.Engine
+	prov   *feedtest.Provider
+	clock  *clock
+	org    string
+	feed   store.Feed
+	mu     sync.Mutex
+	calls  []string // OnChange
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	f := &fixture{clock: &clock{t: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)}}
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f.store = s
+	org, err := s.CreateOrg(ctx, store.Organisation{Name: "Klinikum", Kind: store.KindHospital, Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.org = org.ID
+	set, err := advisory.Load(ctx, []string{testdataCSAF}, advisory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ImportAssets(ctx, org.ID, synth.NewPool(set.Advisories).Generate(400, 7, "a"), store.Merge); err != nil {
+		t.Fatal(err)
+	}
+	f.prov = feedtest.NewProvider(t, testdataCSAF)
+	f.mirror = filepath.Join(t.TempDir(), "mirror")
+	f.eng, err = engine.New(engine.Config{
+		Store: s, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+		MirrorDir: f.mirror, FeedOptions: feed.Options{HTTPClient: f.prov.Client()},
+		OnChange: func(org string) { f.mu.Lock(); f.calls = append(f.calls, org); f.mu.Unlock() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.eng.Close() })
+	f.feed, err = f.eng.AddFeed(ctx, store.Feed{Name: "test provider", Kind: store.FeedCSAF, URL: f.prov.MetadataURL(), Keys: []string{f.prov.Key()}, Enabled: true})
+	if err != nil {
+		t.Fatalf("AddFeed() = %v", err)
+	}
+	return f
+}
+
+func (f *fixture) findings(t *testing.T) []store.FindingRecord {
+	t.Helper()
+	var out []store.FindingRecord
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := f.store.ListFindings(t.Context(), f.org, store.FindingFilter{}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out
+		}
+		opts.Cursor = p.Next
+	}
+}
+
+func (f *fixture) sync(t *testing.T) *engine.SyncReport {
+	t.Helper()
+	f.clock.Add(time.Hour)
+	rep, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil)
+	if err != nil {
+		t.Fatalf("SyncFeed() = %v", err)
+	}
+	return rep
+}
+
+func TestSyncFeed_EndToEnd(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	if f.eng.Ready() {
+		t.Error("Ready() before Load = true")
+	}
+
+	// First sync: every advisory is new, and the findings are those a full
+	// rescan makes.
+	rep := f.sync(t)
+	if !f.eng.Ready() {
+		t.Error("Ready() after a sync = false")
+	}
+	if len(rep.Added) != len(f.prov.Docs()) || len(rep.Changed)+len(rep.Removed)+len(rep.Errors) != 0 {
+		t.Fatalf("first SyncFeed() = added %v, changed %v, removed %v, errors %v; want %d added", rep.Added, rep.Changed, rep.Removed, rep.Errors, len(f.prov.Docs()))
+	}
+	first := f.findings(t)
+	if len(first) == 0 || rep.Findings.New != len(first) {
+		t.Fatalf("first SyncFeed(): %d new findings, %d stored; want some, equal", rep.Findings.New, len(first))
+	}
+	if counts, err := f.eng.Rescan(ctx, f.org); err != nil || counts.New != 0 || counts.Resolved != 0 {
+		t.Errorf("Rescan() after the sync = %+v, %v; want nothing new or resolved (the re-match is the full scan's)", counts, err)
+	}
+	if len(f.calls) != 1 || f.calls[0] != f.org {
+		t.Errorf("OnChange calls = %v, want [%s]", f.calls, f.org)
+	}
+
+	// A person works on a finding; its advisory changes at the provider.
+	target := first[0]
+	if _, err := f.store.UpdateFindingState(ctx, f.org, target.Key, store.Transition{To: store.StateInProgress, Actor: "anna"}); err != nil {
+		t.Fatal(err)
+	}
+	adv, _ := f.eng.Catalog().Advisory(target.Key.AdvisoryID)
+	f.prov.Change(filepath.Base(adv.Source))
+	before := f.findings(t)
+	rep = f.sync(t)
+	if d := cmp.Diff([]string{target.Key.AdvisoryID}, rep.Changed); d != "" || len(rep.Added)+len(rep.Removed) != 0 {
+		t.Errorf("SyncFeed() after Change: changed mismatch (-want +got):\n%s added %v removed %v", d, rep.Added, rep.Removed)
+	}
+	after := f.findings(t)
+	if len(after) != len(before) {
+		t.Errorf("findings after the change: %d, want %d", len(after), len(before))
+	}
+	for _, fr := range after {
+		var was store.FindingRecord
+		for _, b := range before {
+			if b.Key == fr.Key {
+				was = b
+			}
+		}
+		switch {
+		case fr.Key == target.Key && (fr.State != store.StateInProgress || !fr.LastSeen.Equal(f.clock.Now())):
+			t.Errorf("changed advisory's finding: state %s, last seen %v; want in_progress, re-matched at %v", fr.State, fr.LastSeen, f.clock.Now())
+		case fr.Key.AdvisoryID != target.Key.AdvisoryID && !fr.LastSeen.Equal(was.LastSeen):
+			t.Errorf("finding %v of an unchanged advisory was re-matched", fr.Key)
+		}
+	}
+	if rep.Orgs != 1 || rep.Findings.New != 0 {
+		t.Errorf("SyncFeed() after Change: %d orgs, %d new; want 1, 0", rep.Orgs, rep.Findings.New)
+	}
+
+	// A tampered document is rejected: nothing stored changes.
+	other := ""
+	for _, d := range f.prov.Docs() {
+		if !strings.HasSuffix(adv.Source, filepath.FromSlash(d)) {
+			other = d
+			break
+		}
+	}
+	f.prov.Tamper(other)
+	catBefore := f.eng.Catalog()
+	before = f.findings(t)
+	rep = f.sync(t)
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], advisory.ErrHashMismatch.Error()) {
+		t.Errorf("SyncFeed() after Tamper: errors %v, want one hash mismatch", rep.Errors)
+	}
+	if len(rep.Added)+len(rep.Changed)+len(rep.Removed) != 0 || rep.Orgs != 0 {
+		t.Errorf("SyncFeed() after Tamper = %+v, want nothing changed, nothing re-matched", rep)
+	}
+	if d := cmp.Diff(before, f.findings(t)); d != "" {
+		t.Errorf("findings changed after a tampered document (-before +after):\n%s", d)
+	}
+	if !slices.Equal(ids(catBefore), ids(f.eng.Catalog())) {
+		t.Error("catalog changed after a tampered document")
+	}
+
+	feeds, err := f.eng.Feeds(ctx)
+	if err != nil || len(feeds) != 1 {
+		t.Fatalf("Feeds() = %v, %v", feeds, err)
+	}
+	if got := feeds[0]; got.LastSuccess.IsZero() || got.LastError != "" || got.Counts.Failed != 1 || got.Counts.Advisories != len(f.prov.Docs()) || got.Running {
+		t.Errorf("Feeds()[0] = %+v, want a success with 1 failed file and %d advisories", got, len(f.prov.Docs()))
+	}
+}
+
+func ids(c *engine.Catalog) []string {
+	var out []string
+	for _, a := range c.Set.Advisories {
+		out = append(out, a.ID+"@"+a.Updated.String())
+	}
+	return out
+}
+
+func TestSyncFeed_Errors(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.prov.Fail(feedtest.MetadataPath, 503)
+	if _, err := f.eng.SyncFeed(ctx, f.feed.ID, nil); err == nil {
+		t.Fatal("SyncFeed() with the provider down succeeded")
+	}
+	got, err := f.store.Feed(ctx, f.feed.ID)
+	if err != nil || got.LastError == "" || !got.LastSuccess.IsZero() {
+		t.Errorf("Feed() after a failed sync = %+v, %v; want LastError and no success", got, err)
+	}
+	if _, err := f.eng.SyncFeed(ctx, "feed_unknown", nil); err == nil {
+		t.Error("SyncFeed(unknown) succeeded")
+	}
+	if _, err := f.eng.AddFeed(ctx, store.Feed{Name: "x", Kind: store.FeedKEV, URL: "https://example.org/"}); err == nil {
+		t.Error("AddFeed(a KEV URL naming no file) succeeded")
+	}
+}
+
+func TestStartSync_Running(t *testing.T) {
+	f := newFixture(t)
+	f.prov.SetDelay(50 * time.Millisecond)
+	if err := f.eng.StartSync(f.feed.ID); err != nil {
+		t.Fatalf("StartSync() = %v", err)
+	}
+	if err := f.eng.StartSync(f.feed.ID); !errors.Is(err, engine.ErrSyncRunning) {
+		t.Errorf("second StartSync() while one runs = %v, want ErrSyncRunning", err)
+	}
+	if _, err := f.eng.SyncFeed(t.Context(), f.feed.ID, nil); !errors.Is(err, engine.ErrSyncRunning) {
+		t.Errorf("SyncFeed() while one runs = %v, want ErrSyncRunning", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		feeds, err := f.eng.Feeds(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !feeds[0].Running {
+			if feeds[0].LastSuccess.IsZero() {
+				t.Errorf("background sync ended without success: %+v", feeds[0])
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("background sync does not end")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestLoad_CatchesUp checks that a sync recorded in the mirror but never
+// re-matched (the process died in between) is re-matched by Load.
+func TestLoad_CatchesUp(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	src := feed.Source{ID: f.feed.ID, Kind: feed.KindCSAFProvider, URL: f.prov.MetadataURL()}
+	res, err := feed.Sync(ctx, src, filepath.Join(f.mirror, f.feed.ID), feed.Options{HTTPClient: f.prov.Client()})
+	if err != nil {
+		t.Fatalf("feed.Sync() = %v", err)
+	}
+	if len(f.findings(t)) != 0 {
+		t.Fatal("findings before the re-match")
+	}
+	if err := f.eng.Load(ctx); err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	got := f.findings(t)
+	if len(got) == 0 {
+		t.Fatal("Load() did not re-match the mirror's unmatched sync")
+	}
+	if fd, err := f.store.Feed(ctx, f.feed.ID); err != nil || fd.Seq != res.Seq {
+		t.Errorf("Feed().Seq after Load = %d, %v; want %d", fd.Seq, err, res.Seq)
+	}
+	if counts, err := f.eng.Rescan(ctx, f.org); err != nil || counts.New != 0 || counts.Resolved != 0 {
+		t.Errorf("Rescan() after Load = %+v, %v; want nothing new or resolved", counts, err)
+	}
+	rep := f.sync(t)
+	if len(rep.Added)+len(rep.Changed)+len(rep.Removed) != 0 || rep.Orgs != 0 {
+		t.Errorf("SyncFeed() after the catch-up = %+v, want nothing to do", rep)
+	}
+}
+
+func TestRemoveFeed(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.sync(t)
+	if err := f.eng.RemoveFeed(ctx, f.feed.ID); err != nil {
+		t.Fatalf("RemoveFeed() = %v", err)
+	}
+	for _, fr := range f.findings(t) {
+		if fr.State != store.StateResolved {
+			t.Errorf("finding %v of a removed feed: %s, want resolved", fr.Key, fr.State)
+		}
+	}
+	if n := f.eng.Catalog().Len(); n != 0 {
+		t.Errorf("catalog after RemoveFeed: %d advisories, want 0", n)
+	}
+	if _, err := os.Stat(filepath.Join(f.mirror, f.feed.ID)); !os.IsNotExist(err) {
+		t.Errorf("mirror after RemoveFeed: %v, want gone", err)
+	}
+	if err := f.eng.RemoveFeed(ctx, f.feed.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("RemoveFeed(again) = %v, want ErrNotFound", err)
+	}
+}
+
+// TestLoad_CatchesUpRemoval checks that an advisory removed by a sync that
+// was never re-matched has its findings resolved at the next Load, though
+// its ID is no longer in any mirror file.
+func TestLoad_CatchesUpRemoval(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	f.sync(t)
+	first := f.findings(t)
+	gone := first[0].Key.AdvisoryID
+	adv, _ := f.eng.Catalog().Advisory(gone)
+	f.prov.Remove(filepath.Base(adv.Source))
+	src := feed.Source{ID: f.feed.ID, Kind: feed.KindCSAFProvider, URL: f.prov.MetadataURL()}
+	if _, err := feed.Sync(ctx, src, filepath.Join(f.mirror, f.feed.ID), feed.Options{HTTPClient: f.prov.Client()}); err != nil {
+		t.Fatalf("feed.Sync() = %v", err)
+	}
+	// A restarted engine.
+	e2, err := engine.New(engine.Config{Store: f.store, Now: f.clock.Now, MirrorDir: f.mirror, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e2.Close()
+	if err := e2.Load(ctx); err != nil {
+		t.Fatalf("Load() = %v", err)
+	}
+	for _, fr := range f.findings(t) {
+		if want := fr.Key.AdvisoryID == gone; (fr.State == store.StateResolved) != want {
+			t.Errorf("finding %v after Load: %s; resolved should be %v", fr.Key, fr.State, want)
+		}
+	}
+}
