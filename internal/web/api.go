@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -86,6 +87,9 @@ func (s *Server) apiRoutes(m *http.ServeMux, handle func(string, http.HandlerFun
 
 	handle("GET "+apiPrefix+"/advisories", s.api(v, s.apiAdvisories))
 	handle("GET "+apiPrefix+"/advisories/{id}", s.api(v, s.apiAdvisory))
+
+	handle("GET "+apiPrefix+"/feeds", s.api(v, s.apiFeeds))
+	handle("POST "+apiPrefix+"/feeds/{id}/sync", s.api(store.RoleAdmin, s.apiSyncFeed))
 
 	// Unknown paths answer 404 and known paths with another method 405, in
 	// JSON, without authentication: neither says anything about data.
@@ -161,7 +165,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		code, msg = http.StatusNotFound, "not found"
 	case errors.Is(err, store.ErrTransition):
 		code, msg = http.StatusConflict, err.Error()
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, engine.ErrSyncRunning):
 		code, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrInvalid):
 		code, msg = http.StatusBadRequest, err.Error()

@@ -128,6 +128,15 @@ func openAPIDocument() obj {
 		"AssetPatch": assetPatch,
 		"Asset":      object(assetOut, "id", "created_at", "updated_at"),
 		"AssetList":  list("Asset"),
+		"Feed": object(obj{
+			"id": str(""), "name": str(""), "kind": enum(store.FeedKinds), "source": str("URL without credentials, or folder"),
+			"interval": str("Go duration: 6h0m0s"), "enabled": boolean(), "last_attempt": stamp(), "last_success": stamp(),
+			"last_error": str("absent when the last attempt succeeded"),
+			"counts": object(obj{"added": integer(), "changed": integer(), "removed": integer(), "failed": integer(), "advisories": integer()}),
+			"running": boolean(),
+			"progress": object(obj{"phase": str("fetching, loading or matching"), "done": integer(), "total": integer()}),
+		}, "id", "name", "kind", "source", "interval", "enabled", "counts", "running"),
+		"FeedList": object(obj{"items": array(ref("Feed")), "ready": boolean()}, "items", "ready"),
 		"ImportResult": object(obj{
 			"format": str("csv, cyclonedx-json, cyclonedx-xml, spdx-json or nmap-xml"), "assets": integer(),
 			"added": integer(), "updated": integer(), "removed": integer(), "notices": array(obj{"type": "string"}),
@@ -227,6 +236,10 @@ func openAPIDocument() obj {
 			nil, "200", ref("AdvisoryList"), "400")},
 		p + "/advisories/{id}": obj{"get": op("getAdvisory", "one advisory with the caller's findings from it", "viewer",
 			[]obj{idParam}, nil, "200", ref("Advisory"), "404")},
+		p + "/feeds": obj{"get": op("listFeeds", "the node's advisory feeds: last success, last error, counts, progress of a running sync", "viewer",
+			nil, nil, "200", ref("FeedList"))},
+		p + "/feeds/{id}/sync": obj{"post": op("syncFeed", "start a sync of the feed in the background; 409 while one runs", "admin",
+			[]obj{idParam}, nil, "202", object(obj{"status": str("started")}, "status"), "403", "404", "409")},
 	}
 	return obj{
 		"openapi": "3.1.0",

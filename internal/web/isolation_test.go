@@ -107,13 +107,18 @@ var isolationCases = map[string]isoCase{
 	"POST /settings/tokens/{token}/revoke": {path: func(e *isoEnv) string { return "/settings/tokens/" + e.tokenB + "/revoke" }, want: 404},
 	"POST /settings/policy":                {path: fixed("/settings/policy"), want: 303, form: url.Values{"act": {"1"}}},
 	"POST /settings/verdicts/delete":       {path: fixed("/settings/verdicts/delete"), want: 404, form: url.Values{"asset": {"pump-1"}, "product": {"Space"}}},
-	"GET /settings/audit":                  {path: fixed("/settings/audit"), want: 200},
-	"GET /vex/openvex.json":                {path: fixed("/vex/openvex.json"), want: 200},
-	"GET /vex/csaf.json":                   {path: fixed("/vex/csaf.json"), want: 200},
+	// Feeds are the node's: org A sees them, and org B has none of its own.
+	"GET /feeds":            {path: fixed("/feeds"), want: 200},
+	"POST /feeds/{id}/sync": {path: fixed("/feeds/feed_unknown/sync"), want: 404},
+	"GET /settings/audit":   {path: fixed("/settings/audit"), want: 200},
+	"GET /vex/openvex.json": {path: fixed("/vex/openvex.json"), want: 200},
+	"GET /vex/csaf.json":    {path: fixed("/vex/csaf.json"), want: 200},
 
 	// API.
-	"GET /api/v1/openapi.json": {path: fixed("/api/v1/openapi.json"), want: 200, public: true},
-	"GET /api/v1/me":           {path: fixed("/api/v1/me"), want: 200},
+	"GET /api/v1/feeds":            {path: fixed("/api/v1/feeds"), want: 200},
+	"POST /api/v1/feeds/{id}/sync": {path: fixed("/api/v1/feeds/feed_unknown/sync"), want: 404},
+	"GET /api/v1/openapi.json":     {path: fixed("/api/v1/openapi.json"), want: 200, public: true},
+	"GET /api/v1/me":               {path: fixed("/api/v1/me"), want: 200},
 
 	"GET /api/v1/report": {path: fixed("/api/v1/report"), want: 200},
 	"GET /api/v1/assets": {path: fixed("/api/v1/assets?q=pump"), want: 200},

@@ -37,7 +37,7 @@ func (s *Server) base(sess *session, title string) basePage {
 }
 
 // pageNames are the templates that are pages; each is parsed with the layout.
-var pageNames = []string{"login.html", "orgs.html", "today.html", "findings.html", "finding.html", "assets.html", "asset.html", "error.html"}
+var pageNames = []string{"login.html", "orgs.html", "today.html", "findings.html", "finding.html", "assets.html", "asset.html", "error.html", "feeds.html"}
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template, len(pageNames)+len(workflowPages))

@@ -212,6 +212,8 @@ func (s *Server) routes() {
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	s.apiRoutes(m, handle)
 	s.workflowRoutes(handle) // workflow.go
+	handle("GET /feeds", s.auth(s.inOrg(s.feedsPage)))
+	handle("POST /feeds/{id}/sync", s.auth(s.inOrg(s.admin(s.syncFeedNow))))
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
 	}))

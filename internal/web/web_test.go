@@ -91,7 +91,11 @@ func newFixture(t *testing.T, pageSize int) *fixture {
 	must(st.SyncFindings(ctx, f.hospital.ID, []scan.Item{pump}, now.Add(-time.Hour)))(t)
 
 	st.Now = f.clock.Now
-	f.eng = must(engine.New(engine.Config{Store: st, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}))(t)
+	f.eng = must(engine.New(engine.Config{Store: st, Now: f.clock.Now, MirrorDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}))(t)
+	t.Cleanup(func() { f.eng.Close() })
+	if err := f.eng.Load(ctx); err != nil {
+		t.Fatalf("engine Load() = %v", err)
+	}
 	h, err := web.New(web.Config{
 		Store: st, Engine: f.eng, Now: f.clock.Now, PageSize: pageSize,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
