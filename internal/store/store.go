@@ -80,6 +80,7 @@ type Store interface {
 	Assets
 	Findings
 	Audit
+	Stats
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }
@@ -429,6 +430,9 @@ type AssetFilter struct {
 	// Query matches a substring of the ID, name, vendor or product, ignoring
 	// case.
 	Query string
+	// Decision selects assets with at least one open finding ([OpenStates])
+	// of this decision.
+	Decision risk.Decision
 }
 
 // Validate returns ErrInvalid for a clinical role or exposure outside its set.
@@ -438,6 +442,9 @@ func (f *AssetFilter) Validate() error {
 	}
 	if f.Exposure != "" && !slices.Contains(inventory.Exposures, f.Exposure) {
 		return fmt.Errorf("%w: exposure %q: want one of %v", ErrInvalid, f.Exposure, inventory.Exposures)
+	}
+	if f.Decision != "" && !slices.Contains(risk.Decisions, f.Decision) {
+		return fmt.Errorf("%w: decision %q: want one of %v", ErrInvalid, f.Decision, risk.Decisions)
 	}
 	return nil
 }
@@ -500,6 +507,7 @@ type FindingFilter struct {
 	Decisions   []risk.Decision    // any of these
 	Confidences []match.Confidence // any of these
 	AssetID     string
+	AdvisoryID  string
 	KEVOnly     bool // only known exploited vulnerabilities
 }
 

@@ -319,6 +319,9 @@ func findingWhere(org string, f *store.FindingFilter) *where {
 	if f.AssetID != "" {
 		w.add("asset_id = ?", f.AssetID)
 	}
+	if f.AdvisoryID != "" {
+		w.add("advisory_id = ?", f.AdvisoryID)
+	}
 	if f.KEVOnly {
 		w.add("kev = ?", true)
 	}

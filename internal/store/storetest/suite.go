@@ -52,6 +52,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListFindings", testListFindings},
 		{"CountFindings", testCountFindings},
 		{"Audit", testAudit},
+		{"Stats", testStats},
 		{"Paging", testPaging},
 		{"Paging_StableUnderInserts", testPagingInserts},
 		{"TenantIsolation", testTenantIsolation},
