@@ -37,7 +37,7 @@ func testStats(t *testing.T, s store.Store) {
 	b := newItem("ct-1", "ADV-1", "CVE-2", risk.Attend, base)
 	c := newItem("pc-1", "ADV-2", "CVE-3", risk.Track, base)
 	mustSync(t, s, org, base, a, b, c)
-	mustSync(t, s, org, base.Add(2*time.Hour), a, b)   // c no longer matched: resolved
+	mustSync(t, s, org, base.Add(2*time.Hour), a, b)    // c no longer matched: resolved
 	mustSync(t, s, org, base.Add(3*time.Hour), a, b, c) // c matched again: reopened
 	mustMove(t, s, org, store.KeyOf(&b), transitionTo(store.StateMitigated))
 	// The other organisation's findings count for it alone.
