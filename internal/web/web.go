@@ -103,6 +103,7 @@ type Server struct {
 	lockout   store.Lockout
 	handler   http.Handler
 	patterns  []string // registered routes, see [Server.Patterns]
+	imports   *pendingImports
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -177,6 +178,7 @@ func (s *Server) routes() {
 	handle("GET /findings/{id}", s.auth(s.inOrg(s.finding)))
 	handle("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
 	handle("GET /assets", s.auth(s.inOrg(s.assets)))
+	s.insightRoutes(handle) // import, advisories, overview, reports
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {
 		s.fail(w, r, store.ErrNotFound)
