@@ -30,7 +30,7 @@ type acceptedRow struct {
 // exposureReport is everything the exposure report shows, in HTML and PDF.
 type exposureReport struct {
 	exposure
-	Org          string
+	Organisation string
 	GeneratedISO string
 	GeneratedDay string
 	Lead         string
@@ -46,7 +46,7 @@ func (s *Server) exposureReportOf(ctx context.Context, sess *session, now time.T
 	if err != nil {
 		return exposureReport{}, err
 	}
-	rep := exposureReport{exposure: e, Org: sess.OrgName,
+	rep := exposureReport{exposure: e, Organisation: sess.OrgName,
 		GeneratedISO: now.UTC().Format(time.RFC3339), GeneratedDay: now.UTC().Format("2 January 2006, 15:04 UTC")}
 	work, err := s.store.ListFindings(ctx, sess.OrgID, store.FindingFilter{
 		States: store.OpenStates, Decisions: []risk.Decision{risk.Act, risk.Attend},
@@ -143,7 +143,7 @@ func writeExposurePDF(w *bytes.Buffer, rep *exposureReport, now time.Time) error
 	tr := pdf.UnicodeTranslatorFromDescriptor("")
 	pdf.SetCreationDate(now)
 	pdf.SetModificationDate(now)
-	pdf.SetTitle("ward exposure report: "+rep.Org, true)
+	pdf.SetTitle("ward exposure report: "+rep.Organisation, true)
 	pdf.SetProducer("ward", true)
 	pdf.SetMargins(pdfMargin, pdfMargin, pdfMargin)
 	pdf.SetAutoPageBreak(true, pdfMargin)
@@ -152,12 +152,12 @@ func writeExposurePDF(w *bytes.Buffer, rep *exposureReport, now time.Time) error
 		pdf.SetY(-12)
 		pdf.SetFont("Helvetica", "", 8)
 		pdf.SetTextColor(74, 74, 74)
-		pdf.CellFormat(0, 5, tr(fmt.Sprintf("ward exposure report · %s · %s · page %d of {nb}", rep.Org, rep.GeneratedDay, pdf.PageNo())), "", 0, "C", false, 0, "")
+		pdf.CellFormat(0, 5, tr(fmt.Sprintf("ward exposure report · %s · %s · page %d of {nb}", rep.Organisation, rep.GeneratedDay, pdf.PageNo())), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
 	pdf.SetTextColor(26, 26, 26)
 	pdf.SetFont("Helvetica", "B", 18)
-	pdf.MultiCell(pdfWidth, 9, tr("Exposure report: "+rep.Org), "", "L", false)
+	pdf.MultiCell(pdfWidth, 9, tr("Exposure report: "+rep.Organisation), "", "L", false)
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.MultiCell(pdfWidth, pdfLine, tr("Generated "+rep.GeneratedDay+"."), "", "L", false)
 	pdf.Ln(2)
