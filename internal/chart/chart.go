@@ -86,12 +86,12 @@ func (c Bars) SVG() template.HTML { return render("bars", c) }
 // Line chart geometry, in SVG user units.
 const (
 	lineWidth  = 640
-	lineHeight = 300
+	lineHeight = 312
 	lineLeft   = 48  // y axis labels end here
-	lineRight  = 16  // room after the last point
+	lineRight  = 36  // room after the last point and its label
 	lineTop    = 12  // room above the highest value
 	lineBottom = 252 // the x axis
-	lineLegend = 276 // baseline of the legend
+	lineLegend = 300 // baseline of the legend
 	lineTicks  = 5   // y axis ticks at most
 )
 

@@ -29,7 +29,7 @@ func TestNewLines(t *testing.T) {
 		{Label: "Track", Stroke: "#9e9e9e", Dash: "6 4", Values: []int{1, 1, 1}},
 	})
 	// 7 rounds up to a top of 8 with a step of 2: 0 sits on the axis, 8 on top.
-	if got, want := c.Series[0].Points, "48,252 336,42 624,162"; got != want {
+	if got, want := c.Series[0].Points, "48,252 326,42 604,162"; got != want {
 		t.Errorf("NewLines() points = %q, want %q", got, want)
 	}
 	if n := len(c.YTicks); n != 5 {
