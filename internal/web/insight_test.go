@@ -5,6 +5,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -279,5 +281,27 @@ func TestAssets_DecisionFilter(t *testing.T) {
 	}
 	if res := c.get("/assets?decision=soon"); res.Code != http.StatusBadRequest {
 		t.Errorf("GET /assets?decision=soon = %d, want 400", res.Code)
+	}
+}
+
+func TestImport_Formats(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 0)
+	c := f.signedIn("anna@example.org")
+	for _, tc := range []struct{ file, format string }{
+		{"../inventory/testdata/nmap/clinical-lan.xml", "nmap-xml"},
+		{"../inventory/testdata/cyclonedx/cern-lhc-vdm-editor.bom.json", "cyclonedx-json"},
+		{"../inventory/testdata/cyclonedx/cern-lhc-vdm-editor.bom.xml", "cyclonedx-xml"},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			data, err := os.ReadFile(tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := c.upload(filepath.Base(tc.file), string(data))
+			if res.Code != http.StatusOK || !strings.Contains(res.Body, "("+tc.format+")") || !tokenRE.MatchString(res.Body) {
+				t.Errorf("upload %s = %d, want a %s preview with a save button:\n%s", tc.file, res.Code, tc.format, res.Body)
+			}
+		})
 	}
 }
