@@ -142,21 +142,65 @@ func closeRows(rows interface {
 	return cmp.Or(err, rows.Close())
 }
 
-// ExposureBreakdown implements [store.Stats].
+// ExposureBreakdown implements [store.Stats]. One query counts each
+// asset's open findings by decision; Go sums them by role and zone, which
+// counts each asset once per group.
 func (db *DB) ExposureBreakdown(ctx context.Context, org string) (store.Exposure, error) {
-	var (
-		e   store.Exposure
-		err error
-	)
-	if e.ByRole, err = db.exposureBy(ctx, org, "clinical_role"); err != nil {
+	w := &where{}
+	w.add("f.org_id = ?", org)
+	in(w, "f.state", store.OpenStates)
+	rows, err := db.conn().query(ctx, `SELECT f.asset_id, a.clinical_role, a.zone, f.decision, COUNT(*)
+		FROM findings f JOIN assets a ON a.org_id = f.org_id AND a.id = f.asset_id`+w.String()+
+		" GROUP BY f.asset_id, a.clinical_role, a.zone, f.decision", w.args...)
+	if err != nil {
 		return store.Exposure{}, fmt.Errorf("exposure breakdown: %w", err)
 	}
+	type groups struct {
+		m      map[string]*store.ExposureGroup
+		assets map[[2]string]bool // group, asset
+	}
+	byRole := groups{map[string]*store.ExposureGroup{}, map[[2]string]bool{}}
+	byZone := groups{map[string]*store.ExposureGroup{}, map[[2]string]bool{}}
+	add := func(gs groups, name, asset string, d risk.Decision, n int) {
+		g, ok := gs.m[name]
+		if !ok {
+			g = &store.ExposureGroup{Name: name, Findings: map[risk.Decision]int{}}
+			gs.m[name] = g
+		}
+		g.Findings[d] += n
+		if k := [2]string{name, asset}; !gs.assets[k] {
+			gs.assets[k] = true
+			g.Assets++
+		}
+	}
+	for rows.Next() {
+		var (
+			asset, role, zone string
+			d                 risk.Decision
+			n                 int
+		)
+		if err := rows.Scan(&asset, &role, &zone, &d, &n); err != nil {
+			rows.Close()
+			return store.Exposure{}, fmt.Errorf("exposure breakdown: %w", err)
+		}
+		add(byRole, role, asset, d, n)
+		add(byZone, zone, asset, d, n)
+	}
+	if err := closeRows(rows); err != nil {
+		return store.Exposure{}, fmt.Errorf("exposure breakdown: %w", err)
+	}
+	sorted := func(gs groups) []store.ExposureGroup {
+		out := make([]store.ExposureGroup, 0, len(gs.m))
+		for _, g := range gs.m {
+			out = append(out, *g)
+		}
+		slices.SortFunc(out, func(a, b store.ExposureGroup) int { return cmp.Compare(a.Name, b.Name) })
+		return out
+	}
+	e := store.Exposure{ByRole: sorted(byRole), ByZone: sorted(byZone)}
 	slices.SortStableFunc(e.ByRole, func(a, b store.ExposureGroup) int {
 		return cmp.Compare(roleIndex(a.Name), roleIndex(b.Name))
 	})
-	if e.ByZone, err = db.exposureBy(ctx, org, "zone"); err != nil {
-		return store.Exposure{}, fmt.Errorf("exposure breakdown: %w", err)
-	}
 	return e, nil
 }
 
@@ -166,68 +210,6 @@ func roleIndex(name string) int {
 		return i
 	}
 	return len(inventory.ClinicalRoles)
-}
-
-// exposureBy groups org's open findings by col, a column of assets, sorted
-// by its value.
-func (db *DB) exposureBy(ctx context.Context, org, col string) ([]store.ExposureGroup, error) {
-	c := db.conn()
-	w := &where{}
-	w.add("f.org_id = ?", org)
-	in(w, "f.state", store.OpenStates)
-	from := " FROM findings f JOIN assets a ON a.org_id = f.org_id AND a.id = f.asset_id"
-	groups := map[string]*store.ExposureGroup{}
-	group := func(name string) *store.ExposureGroup {
-		g, ok := groups[name]
-		if !ok {
-			g = &store.ExposureGroup{Name: name, Findings: map[risk.Decision]int{}}
-			groups[name] = g
-		}
-		return g
-	}
-	rows, err := c.query(ctx, "SELECT a."+col+", f.decision, COUNT(*)"+from+w.String()+" GROUP BY a."+col+", f.decision", w.args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var (
-			name string
-			d    risk.Decision
-			n    int
-		)
-		if err := rows.Scan(&name, &d, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		group(name).Findings[d] += n
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	rows, err = c.query(ctx, "SELECT a."+col+", COUNT(DISTINCT f.asset_id)"+from+w.String()+" GROUP BY a."+col, w.args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var (
-			name string
-			n    int
-		)
-		if err := rows.Scan(&name, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		group(name).Assets = n
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	out := make([]store.ExposureGroup, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, *g)
-	}
-	slices.SortFunc(out, func(a, b store.ExposureGroup) int { return cmp.Compare(a.Name, b.Name) })
-	return out, nil
 }
 
 // KnownAssetIDs implements [store.Stats].
