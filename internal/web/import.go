@@ -20,7 +20,7 @@ const (
 	maxUploadBytes  = 32 << 20 // body limit of an inventory upload
 	uploadMemory    = 8 << 20  // parts above this go to temporary files
 	importTTL       = 15 * time.Minute
-	maxPending      = 64  // previews held at once, over all sessions
+	maxPending      = 8   // previews held at once, over all sessions: each may hold a 32 MB file's assets
 	previewRowLimit = 500 // rows the preview lists
 	importTimeout   = 2 * time.Minute
 )
