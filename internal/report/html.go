@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/chart"
 	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/scan"
 )
@@ -21,23 +21,13 @@ var htmlText string
 // given; the page carries no script.
 var htmlPage = template.Must(template.New("report").Funcs(template.FuncMap{"day": day}).Parse(htmlText))
 
-// Chart geometry, in SVG user units.
-const (
-	chartWidth  = 460
-	chartLabelW = 130 // labels end here, bars start here
-	chartBarMax = 280
-	chartBarH   = 24
-	chartGap    = 10
-	chartPad    = 6
-)
-
 // page is what the HTML template renders.
 type page struct {
 	Generated    string
 	GeneratedISO string
 	Lead         string
 	Summary      scan.Summary
-	Charts       []chart
+	Charts       []chart.Bars
 	Sections     []section
 	Notices      []string
 	MoreNotices  int
@@ -58,23 +48,6 @@ type entry struct {
 	Asset *scan.AssetBrief
 }
 
-// chart is a horizontal bar chart drawn as inline SVG.
-type chart struct {
-	ID, Title, Desc string
-	LabelX, BarX    int
-	Width, Height   int
-	Bars            []bar
-}
-
-// bar is one bar of a chart and where it goes.
-type bar struct {
-	Label          string
-	Count          int
-	Fill           string
-	Y, W, H, TextY int
-	ValueX         int
-}
-
 // writeHTML writes one self-contained, printable HTML page.
 func writeHTML(b *bufio.Writer, rep *scan.Report) error {
 	p := page{
@@ -82,10 +55,10 @@ func writeHTML(b *bufio.Writer, rep *scan.Report) error {
 		GeneratedISO: rep.GeneratedAt.UTC().Format(time.RFC3339),
 		Summary:      rep.Summary,
 	}
-	var decisionBars []bar
+	var decisionBars []chart.Bar
 	for _, g := range groups(rep.Findings) {
 		if g.Decision != "" {
-			decisionBars = append(decisionBars, bar{Label: g.Title, Count: len(g.Items), Fill: g.Colour})
+			decisionBars = append(decisionBars, chart.Bar{Label: g.Title, Count: len(g.Items), Fill: g.Colour})
 		}
 		if len(g.Items) == 0 {
 			continue
@@ -97,9 +70,9 @@ func writeHTML(b *bufio.Writer, rep *scan.Report) error {
 		p.Sections = append(p.Sections, s)
 	}
 	p.Lead = lead(rep, decisionBars[0].Count)
-	p.Charts = []chart{
-		newChart("by-decision", "Findings per decision", decisionBars),
-		newChart("by-role", "Affected assets by clinical role", roleBars(rep.Assets)),
+	p.Charts = []chart.Bars{
+		chart.NewBars("by-decision", "Findings per decision", decisionBars),
+		chart.NewBars("by-role", "Affected assets by clinical role", roleBars(rep.Assets)),
 	}
 	p.Notices, p.MoreNotices = head(rep.Notices)
 	p.Errors, p.MoreErrors = head(rep.Errors)
@@ -122,7 +95,7 @@ func lead(rep *scan.Report, act int) string {
 
 // roleBars counts affected assets by clinical role, in the order of
 // [inventory.ClinicalRoles], then any other roles alphabetically.
-func roleBars(assets map[string]*scan.AssetBrief) []bar {
+func roleBars(assets map[string]*scan.AssetBrief) []chart.Bar {
 	counts := map[string]int{}
 	for _, a := range assets {
 		role := a.ClinicalRole
@@ -131,9 +104,9 @@ func roleBars(assets map[string]*scan.AssetBrief) []bar {
 		}
 		counts[role]++
 	}
-	var bars []bar
+	var bars []chart.Bar
 	for _, r := range inventory.ClinicalRoles {
-		bars = append(bars, bar{Label: string(r), Count: counts[string(r)]})
+		bars = append(bars, chart.Bar{Label: string(r), Count: counts[string(r)]})
 		delete(counts, string(r))
 	}
 	others := make([]string, 0, len(counts))
@@ -142,37 +115,10 @@ func roleBars(assets map[string]*scan.AssetBrief) []bar {
 	}
 	slices.Sort(others)
 	for _, r := range others {
-		bars = append(bars, bar{Label: r, Count: counts[r]})
+		bars = append(bars, chart.Bar{Label: r, Count: counts[r]})
 	}
 	for i := range bars {
 		bars[i].Fill = "#3e6a8a"
 	}
 	return bars
-}
-
-// newChart lays the bars out, scaled to the largest count.
-func newChart(id, title string, bars []bar) chart {
-	c := chart{ID: id, Title: title, LabelX: chartLabelW - 10, BarX: chartLabelW, Width: chartWidth, Bars: bars}
-	top := 0
-	for _, b := range bars {
-		top = max(top, b.Count)
-	}
-	desc := make([]string, len(bars))
-	for i := range bars {
-		b := &bars[i]
-		b.Y = chartPad + i*(chartBarH+chartGap)
-		b.H = chartBarH
-		if top > 0 {
-			b.W = b.Count * chartBarMax / top
-		}
-		if b.Count > 0 {
-			b.W = max(b.W, 2)
-		}
-		b.TextY = b.Y + chartBarH/2 + 5
-		b.ValueX = chartLabelW + b.W + 8
-		desc[i] = fmt.Sprintf("%s: %d", b.Label, b.Count)
-	}
-	c.Desc = strings.Join(desc, ", ") + "."
-	c.Height = 2*chartPad + len(bars)*(chartBarH+chartGap) - chartGap
-	return c
 }

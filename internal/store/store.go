@@ -84,6 +84,7 @@ type Store interface {
 	Verdicts
 	Settings
 	Feeds
+	Stats
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }
@@ -433,6 +434,9 @@ type AssetFilter struct {
 	// Query matches a substring of the ID, name, vendor or product, ignoring
 	// case.
 	Query string
+	// Decision selects assets with at least one open finding ([OpenStates])
+	// of this decision.
+	Decision risk.Decision
 }
 
 // Validate returns ErrInvalid for a clinical role or exposure outside its set.
@@ -442,6 +446,9 @@ func (f *AssetFilter) Validate() error {
 	}
 	if f.Exposure != "" && !slices.Contains(inventory.Exposures, f.Exposure) {
 		return fmt.Errorf("%w: exposure %q: want one of %v", ErrInvalid, f.Exposure, inventory.Exposures)
+	}
+	if f.Decision != "" && !slices.Contains(risk.Decisions, f.Decision) {
+		return fmt.Errorf("%w: decision %q: want one of %v", ErrInvalid, f.Decision, risk.Decisions)
 	}
 	return nil
 }

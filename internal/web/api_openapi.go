@@ -132,9 +132,9 @@ func openAPIDocument() obj {
 			"id": str(""), "name": str(""), "kind": enum(store.FeedKinds), "source": str("URL without credentials, or folder"),
 			"interval": str("Go duration: 6h0m0s"), "enabled": boolean(), "last_attempt": stamp(), "last_success": stamp(),
 			"last_error": str("absent when the last attempt succeeded"),
-			"counts": object(obj{"added": integer(), "changed": integer(), "removed": integer(), "failed": integer(), "advisories": integer()}),
-			"running": boolean(),
-			"progress": object(obj{"phase": str("fetching, loading or matching"), "done": integer(), "total": integer()}),
+			"counts":     object(obj{"added": integer(), "changed": integer(), "removed": integer(), "failed": integer(), "advisories": integer()}),
+			"running":    boolean(),
+			"progress":   object(obj{"phase": str("fetching, loading or matching"), "done": integer(), "total": integer()}),
 		}, "id", "name", "kind", "source", "interval", "enabled", "counts", "running"),
 		"FeedList": object(obj{"items": array(ref("Feed")), "ready": boolean()}, "items", "ready"),
 		"ImportResult": object(obj{

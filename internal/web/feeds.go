@@ -96,7 +96,7 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	page := feedsPage{basePage: s.base(sess, "Advisory feeds"), Feeds: views, Ready: s.engine.Ready()}
-	page.Nav = "feeds"
+	page.Nav = "advisories"
 	for _, v := range views {
 		page.Running = page.Running || v.Running
 	}

@@ -107,6 +107,19 @@ var isolationCases = map[string]isoCase{
 	"POST /settings/tokens/{token}/revoke": {path: func(e *isoEnv) string { return "/settings/tokens/" + e.tokenB + "/revoke" }, want: 404},
 	"POST /settings/policy":                {path: fixed("/settings/policy"), want: 303, form: url.Values{"act": {"1"}}},
 	"POST /settings/verdicts/delete":       {path: fixed("/settings/verdicts/delete"), want: 404, form: url.Values{"asset": {"pump-1"}, "product": {"Space"}}},
+	// Import, advisories, overview, reports: org A's data only.
+	"GET /assets/import":          {path: fixed("/assets/import"), want: 200},
+	"POST /assets/import":         {path: fixed("/assets/import"), want: 400}, // not a file upload
+	"POST /assets/import/confirm": {path: fixed("/assets/import/confirm"), want: 410, form: url.Values{"token": {"someone-elses"}}},
+	"GET /advisories":             {path: fixed("/advisories?q=CVE-2026-2001"), want: 200},
+	// Org B's advisory is in the catalog, which every organisation reads;
+	// org B's affected pump must not show.
+	"GET /advisories/{id}":      {path: func(e *isoEnv) string { return "/advisories/" + e.advisoryB }, want: 200},
+	"GET /overview":             {path: fixed("/overview"), want: 200},
+	"GET /reports":              {path: fixed("/reports"), want: 200},
+	"GET /reports/exposure":     {path: fixed("/reports/exposure"), want: 200},
+	"GET /reports/exposure.pdf": {path: fixed("/reports/exposure.pdf"), want: 200},
+
 	// Feeds are the node's: org A sees them, and org B has none of its own.
 	"GET /feeds":            {path: fixed("/feeds"), want: 200},
 	"POST /feeds/{id}/sync": {path: fixed("/feeds/feed_unknown/sync"), want: 404},

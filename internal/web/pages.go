@@ -376,7 +376,7 @@ func (s *Server) setState(w http.ResponseWriter, r *http.Request, sess *session)
 type assetsPage struct {
 	basePage
 	Query, Kind, Zone string
-	Roles             []option
+	Roles, Decisions  []option
 	Assets            []inventory.Asset
 	Next              string
 }
@@ -385,7 +385,7 @@ func (s *Server) assets(w http.ResponseWriter, r *http.Request, sess *session) {
 	q := r.URL.Query()
 	f := store.AssetFilter{
 		Query: q.Get("q"), Kind: q.Get("kind"), Zone: q.Get("zone"),
-		ClinicalRole: inventory.ClinicalRole(q.Get("role")),
+		ClinicalRole: inventory.ClinicalRole(q.Get("role")), Decision: risk.Decision(q.Get("decision")),
 	}
 	if err := f.Validate(); err != nil {
 		s.fail(w, r, err)
@@ -397,7 +397,8 @@ func (s *Server) assets(w http.ResponseWriter, r *http.Request, sess *session) {
 		return
 	}
 	page := assetsPage{Query: f.Query, Kind: f.Kind, Zone: f.Zone,
-		Roles: options(asStrings(inventory.ClinicalRoles), []string{q.Get("role")})}
+		Roles:     options(asStrings(inventory.ClinicalRoles), []string{q.Get("role")}),
+		Decisions: options(asStrings(risk.Decisions), []string{q.Get("decision")})}
 	for _, a := range list.Items {
 		page.Assets = append(page.Assets, a.Asset)
 	}

@@ -40,8 +40,8 @@ func (s *Server) base(sess *session, title string) basePage {
 var pageNames = []string{"login.html", "orgs.html", "today.html", "findings.html", "finding.html", "assets.html", "asset.html", "error.html", "feeds.html"}
 
 func parsePages() (map[string]*template.Template, error) {
-	pages := make(map[string]*template.Template, len(pageNames)+len(workflowPages))
-	for _, name := range slices.Concat(pageNames, workflowPages) {
+	pages := map[string]*template.Template{}
+	for _, name := range slices.Concat(pageNames, workflowPages, insightPages) {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"pathEscape": url.PathEscape}).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)

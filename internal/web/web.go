@@ -115,6 +115,7 @@ type Server struct {
 	metricsToken string
 	hub          *hub
 	heartbeat    time.Duration
+	imports      *pendingImports
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -209,6 +210,7 @@ func (s *Server) routes() {
 	handle("GET /findings/{id}", s.auth(s.inOrg(s.finding)))
 	handle("POST /findings/{id}/state", s.auth(s.inOrg(s.setState)))
 	handle("GET /assets", s.auth(s.inOrg(s.assets)))
+	s.insightRoutes(handle) // import, advisories, overview, reports
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	s.apiRoutes(m, handle)
 	s.workflowRoutes(handle) // workflow.go

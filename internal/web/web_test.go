@@ -652,7 +652,7 @@ func TestServer_Pagination(t *testing.T) {
 		linkRE     *regexp.Regexp
 		want       []string
 	}{
-		{"assets", "/assets", regexp.MustCompile(`href="/assets/([^"]+)"`), []string{"ecg-1", "pc-1", "printer-1", "reader-1", "router-1"}},
+		{"assets", "/assets", regexp.MustCompile(`<td><a href="/assets/([^"]+)"`), []string{"ecg-1", "pc-1", "printer-1", "reader-1", "router-1"}},
 		{"findings", "/findings", regexp.MustCompile(`href="/findings/([A-Za-z0-9_-]+)"`), nil},
 	}
 	for _, tc := range tests {

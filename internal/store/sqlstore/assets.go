@@ -188,6 +188,9 @@ func (db *DB) ListAssets(ctx context.Context, org string, f store.AssetFilter, o
 	if f.Query != "" {
 		w.add(`search LIKE ? ESCAPE '\'`, "%"+likeEscaper.Replace(strings.ToLower(f.Query))+"%")
 	}
+	if f.Decision != "" {
+		assetDecision(w, f.Decision)
+	}
 	p, err := list(ctx, db.conn(), opts, assetSelect, w,
 		func(w *where, c idCursor) { w.add("id > ?", c.ID) },
 		"id", scanAsset, func(a store.AssetRecord) idCursor { return idCursor{a.Asset.ID} })

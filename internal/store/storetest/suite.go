@@ -54,6 +54,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListFindings_Advisory", testListFindingsAdvisory},
 		{"CountFindings", testCountFindings},
 		{"Audit", testAudit},
+		{"Stats", testStats},
 		{"Paging", testPaging},
 		{"Paging_StableUnderInserts", testPagingInserts},
 		{"TenantIsolation", testTenantIsolation},
