@@ -1,14 +1,17 @@
 package vexdoc
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/openvex/go-vex/pkg/vex"
 )
 
 // OpenVEX returns stmts as an OpenVEX 0.2.0 document authored by
-// m.Publisher at m.Now, with an id derived from its content
-// ([vex.VEX.CanonicalHash]) under m.Namespace. Every statement passes
+// m.Publisher at m.Now, with an id derived from the organisation and the statements under
+// m.Namespace. Every statement passes
 // [vex.Statement.Validate].
 func OpenVEX(m Meta, stmts []Statement) (*vex.VEX, error) {
 	now := m.Now.UTC()
@@ -59,10 +62,14 @@ func OpenVEX(m Meta, stmts []Statement) (*vex.VEX, error) {
 		}
 		doc.Statements = append(doc.Statements, st)
 	}
-	h, err := doc.CanonicalHash()
+	// The id hashes the organisation and the statements. go-vex's
+	// CanonicalHash would do, but it grows one string statement by
+	// statement: 16 s for 10,000 statements here.
+	b, err := json.Marshal(doc.Statements)
 	if err != nil {
 		return nil, fmt.Errorf("vexdoc: %w", err)
 	}
-	doc.ID = m.Namespace + "/vex/openvex/" + h
+	h := sha256.Sum256(append([]byte(m.OrgID+"\n"), b...))
+	doc.ID = m.Namespace + "/vex/openvex/" + hex.EncodeToString(h[:])
 	return doc, nil
 }

@@ -8,3 +8,6 @@ func DecodeKeyForTest(s string) store.FindingKey {
 	k, _ := decodeKey(s)
 	return k
 }
+
+// EncodeKeyForTest exposes encodeKey to the external tests.
+func EncodeKeyForTest(k store.FindingKey) string { return encodeKey(k) }
