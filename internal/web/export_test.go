@@ -8,6 +8,3 @@ func DecodeKeyForTest(s string) store.FindingKey {
 	k, _ := decodeKey(s)
 	return k
 }
-
-// EncodeKeyForTest exposes encodeKey to the external tests.
-func EncodeKeyForTest(k store.FindingKey) string { return encodeKey(k) }

@@ -196,16 +196,6 @@ func newIsoEnv(t *testing.T) *isoEnv {
 	return e
 }
 
-// must2 is must for functions with two results and an error.
-func must2[A, B any](a A, b B, err error) func(t *testing.T) (A, B) {
-	return func(t *testing.T) (A, B) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a, b
-	}
-}
 
 // snapshot is everything org B has that a request might change.
 type snapshot struct {
