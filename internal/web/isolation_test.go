@@ -196,7 +196,6 @@ func newIsoEnv(t *testing.T) *isoEnv {
 	return e
 }
 
-
 // snapshot is everything org B has that a request might change.
 type snapshot struct {
 	Org      store.Organisation
