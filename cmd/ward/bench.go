@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	mathrand "math/rand/v2"
 	"net"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -41,8 +43,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var sf storeFlags
 	sf.register(fs)
 	fs.Lookup("data").DefValue, sf.data = "", "" // a temporary folder unless given
+	mirror := mirrorFlag(fs)
 	var adv multiFlag
-	fs.Var(&adv, "advisories", "advisory, KEV or EPSS `PATH` to match the assets against (repeatable)")
+	fs.Var(&adv, "advisories", "advisory folder `DIR`: a folder feed, and the products the assets are drawn from (repeatable)")
+	var facts benchFacts
+	fs.StringVar(&facts.kev, "kev", "", "CISA KEV `FILE`, synced as a KEV feed")
+	fs.StringVar(&facts.epss, "epss", "", "FIRST EPSS `FILE`, synced as an EPSS feed")
 	nAssets := fs.Int("assets", 100_000, "assets of the benchmark organisation")
 	products := fs.Int("products", 500, "distinct products the assets are drawn from")
 	nUsers := fs.Int("users", 50, "concurrent signed-in users")
@@ -55,7 +61,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("%w: bench serve needs --advisories, and --assets, --users, --duration above 0", errUsage)
 	}
-	if sf.db == "" && sf.data == "" {
+	if sf.data == "" { // the SQLite file, or with --db the mirror, goes here
 		dir, err := os.MkdirTemp("", "ward-bench-")
 		if err != nil {
 			return err
@@ -63,11 +69,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		defer os.RemoveAll(dir)
 		sf.data = dir
 	}
-	emails, password, err := benchSetup(ctx, &sf, adv, *nAssets, *products, *nUsers, stderr)
+	*mirror = mirrorDir(*mirror, &sf)
+	emails, password, err := benchSetup(ctx, &sf, *mirror, adv, facts, *nAssets, *products, *nUsers, stderr)
 	if err != nil {
 		return err
 	}
-	child, base, err := startServe(ctx, &sf, stderr)
+	child, base, err := startServe(ctx, &sf, *mirror, stderr)
 	if err != nil {
 		return err
 	}
@@ -89,10 +96,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return printBench(stdout, res, *duration, *think, len(users), mem)
 }
 
+// benchFacts are the optional KEV and EPSS files.
+type benchFacts struct{ kev, epss string }
+
 // benchSetup stores one hospital with n synthetic assets drawn from the
-// advisories, scans it and adds users who share one password. It returns
-// their emails and the password.
-func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products, users int, stderr io.Writer) ([]string, string, error) {
+// advisories, syncs the advisories, KEV and EPSS as feeds into the mirror
+// (which matches the hospital against them, as in production) and adds
+// users who share one password. It returns their emails and the password.
+// A store that holds the hospital of an earlier run is reused as it is.
+func benchSetup(ctx context.Context, sf *storeFlags, mirror string, paths []string, facts benchFacts, n, products, users int, stderr io.Writer) ([]string, string, error) {
 	s, err := sf.open(ctx)
 	if err != nil {
 		return nil, "", err
@@ -121,27 +133,51 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 	if pool.Len() == 0 {
 		return nil, "", fmt.Errorf("bench: no named products in %v", paths)
 	}
-	org, err := s.CreateOrg(ctx, store.Organisation{
-		Name: benchOrg, Kind: store.KindHospital, Country: "DE",
-	})
+	org, err := s.CreateOrg(ctx, store.Organisation{Name: benchOrg, Kind: store.KindHospital, Country: "DE"})
 	if err != nil {
 		return nil, "", err
 	}
 	if _, err := s.ImportAssets(ctx, org.ID, pool.Generate(n, 1, "B"), store.Merge); err != nil {
 		return nil, "", err
 	}
-	fmt.Fprintf(stderr, "ward: %d assets from %d products stored in %s\n", n, pool.Len(), time.Since(start).Round(time.Millisecond))
-	eng, err := engine.New(engine.Config{Store: s})
+	fmt.Fprintf(stderr, "ward: %d assets stored in %s\n", n, time.Since(start).Round(time.Millisecond))
+
+	eng, err := engine.New(engine.Config{Store: s, MirrorDir: mirror, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return nil, "", err
 	}
-	eng.SetCatalog(engine.NewCatalog(set))
-	start = time.Now()
-	counts, err := eng.Rescan(ctx, org.ID)
-	if err != nil {
-		return nil, "", err
+	defer eng.Close()
+	var feeds []store.Feed
+	for _, dir := range paths {
+		feeds = append(feeds, store.Feed{Name: "bench " + dir, Kind: store.FeedFolder, Path: dir})
 	}
-	fmt.Fprintf(stderr, "ward: scanned against %d advisories in %s: %+v\n", len(set.Advisories), time.Since(start).Round(time.Millisecond), counts)
+	for _, f := range []struct {
+		kind store.FeedKind
+		file string
+	}{{store.FeedKEV, facts.kev}, {store.FeedEPSS, facts.epss}} {
+		if f.file == "" {
+			continue
+		}
+		// A feed with a path reads a folder: the file goes into one of its own.
+		dir := filepath.Join(sf.data, "bench-"+string(f.kind))
+		if err := copyInto(dir, f.file); err != nil {
+			return nil, "", err
+		}
+		feeds = append(feeds, store.Feed{Name: "bench " + string(f.kind), Kind: f.kind, Path: dir})
+	}
+	for _, f := range feeds {
+		f.Enabled = true
+		added, err := eng.AddFeed(ctx, f)
+		if err != nil {
+			return nil, "", err
+		}
+		start := time.Now()
+		rep, err := eng.SyncFeed(ctx, added.ID, nil)
+		if err != nil {
+			return nil, "", err
+		}
+		fmt.Fprintf(stderr, "ward: synced %s: %d advisories, %d new findings (%s)\n", f.Name, len(rep.Added), rep.Findings.New, time.Since(start).Round(time.Millisecond))
+	}
 
 	emails := make([]string, users)
 	for i := range emails {
@@ -155,6 +191,18 @@ func benchSetup(ctx context.Context, sf *storeFlags, paths []string, n, products
 		}
 	}
 	return emails, password, nil
+}
+
+// copyInto copies file into dir, made if need be.
+func copyInto(dir, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, filepath.Base(file)), b, 0o600)
 }
 
 // benchOrg names the organisation the benchmark makes.
@@ -206,7 +254,7 @@ type child struct {
 
 // startServe starts this binary's "ward serve" on a free local port over
 // the store of sf and waits until it answers.
-func startServe(ctx context.Context, sf *storeFlags, stderr io.Writer) (*child, string, error) {
+func startServe(ctx context.Context, sf *storeFlags, mirror string, stderr io.Writer) (*child, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
@@ -217,7 +265,7 @@ func startServe(ctx context.Context, sf *storeFlags, stderr io.Writer) (*child, 
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	args := []string{"serve", "--addr", addr}
+	args := []string{"serve", "--addr", addr, "--mirror", mirror}
 	if sf.db != "" {
 		args = append(args, "--db", sf.db)
 	} else {
