@@ -1,8 +1,23 @@
-// Package web is ward's browser interface: sign-in, the "Today" page that
-// answers "What do I do today?", the findings and assets lists and their
-// detail pages. It serves server-rendered HTML (html/template, embedded) and
-// no JavaScript, so it works on a practice owner's phone and passes a strict
-// Content-Security-Policy.
+// Package web is ward serve's HTTP side: the browser interface (sign-in
+// with a password or OpenID Connect, the "Today" page that answers "What do
+// I do today?", findings with their workflow, assets and their bulk import,
+// advisories, feeds, charts, printable and PDF reports, settings, VEX
+// exports), the JSON API under /api/v1 with its OpenAPI document, health,
+// Prometheus metrics and live counters over server-sent events.
+//
+// Pages are server-rendered HTML (html/template, embedded) that work without
+// JavaScript, so they work on a practice owner's phone and pass a strict
+// Content-Security-Policy; one small first-party script (static/live.js)
+// keeps Today's counters live where JavaScript runs.
+//
+// # Files
+//
+//   - web.go, auth.go, session.go, oidc.go: the server, sign-in, sessions.
+//   - pages.go, workflow.go, settings.go, insight.go, import.go,
+//     advisories.go, overview.go, reports.go, feeds.go, vex.go: the pages.
+//   - api*.go: the JSON API and its OpenAPI document.
+//   - metrics.go, events.go, counts.go: metrics, live counters and the
+//     cached open-finding counts they and Today share.
 //
 // # Sessions
 //
