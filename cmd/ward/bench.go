@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -54,6 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	nUsers := fs.Int("users", 50, "concurrent signed-in users")
 	duration := fs.Duration("duration", 30*time.Second, "how long the users load pages")
 	think := fs.Duration("think", time.Second, "mean pause of a user between pages (0: load as fast as answers come)")
+	syncOne := fs.String("sync-one", "", "after the load, add a feed holding this one advisory `FILE` and time its sync in the running server, re-match included")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -93,7 +95,105 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	return printBench(stdout, res, *duration, *think, len(users), mem)
+	if err := printBench(stdout, res, *duration, *think, len(users), mem); err != nil {
+		return err
+	}
+	if *syncOne == "" {
+		return nil
+	}
+	took, err := timeSyncOne(ctx, &sf, base, *syncOne)
+	if err != nil {
+		return err
+	}
+	if mem, err = child.memory(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "a feed sync adding %s, re-match included, took %s end to end; ward serve resident memory: peak %d MB, now %d MB\n",
+		filepath.Base(*syncOne), took.Round(time.Millisecond), mem.Peak>>20, mem.Now>>20)
+	return nil
+}
+
+// timeSyncOne adds a folder feed holding the one advisory file, has the
+// running server sync it (through the API, as an admin would) and returns
+// how long it took until the server reported it done.
+func timeSyncOne(ctx context.Context, sf *storeFlags, base, file string) (time.Duration, error) {
+	dir, err := os.MkdirTemp(sf.data, "bench-one-")
+	if err != nil {
+		return 0, err
+	}
+	if err := copyInto(dir, file); err != nil {
+		return 0, err
+	}
+	s, err := sf.open(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	org, err := findOrg(ctx, s, benchOrg)
+	if err != nil || org == "" {
+		return 0, fmt.Errorf("bench: sync-one: no benchmark organisation (%v)", err)
+	}
+	f, err := s.AddFeed(ctx, store.Feed{Name: "bench one " + filepath.Base(dir), Kind: store.FeedFolder, Path: dir, Interval: 24 * time.Hour, Enabled: true})
+	if err != nil {
+		return 0, err
+	}
+	_, tok, err := s.CreateToken(ctx, org, "bench", store.RoleAdmin)
+	if err != nil {
+		return 0, err
+	}
+	call := func(method, path string, v any) error {
+		req, err := http.NewRequestWithContext(ctx, method, base+path, nil)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		if res.StatusCode >= 300 {
+			b, _ := io.ReadAll(res.Body)
+			return fmt.Errorf("%s %s = %d %s", method, path, res.StatusCode, b)
+		}
+		if v == nil {
+			return nil
+		}
+		return json.NewDecoder(res.Body).Decode(v)
+	}
+	start := time.Now()
+	if err := call(http.MethodPost, "/api/v1/feeds/"+f.ID+"/sync", nil); err != nil {
+		return 0, err
+	}
+	for {
+		var list struct {
+			Items []struct {
+				ID          string     `json:"id"`
+				Running     bool       `json:"running"`
+				LastSuccess *time.Time `json:"last_success"`
+				LastError   string     `json:"last_error"`
+			} `json:"items"`
+		}
+		if err := call(http.MethodGet, "/api/v1/feeds", &list); err != nil {
+			return 0, err
+		}
+		for _, it := range list.Items {
+			if it.ID != f.ID || it.Running {
+				continue
+			}
+			if it.LastError != "" {
+				return 0, fmt.Errorf("bench: sync-one failed: %s", it.LastError)
+			}
+			if it.LastSuccess != nil {
+				return time.Since(start), nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // benchFacts are the optional KEV and EPSS files.
@@ -212,24 +312,9 @@ const benchOrg = "Bench University Hospital"
 // its members the password of hash and returns their emails; nil when there
 // is none.
 func reuseBench(ctx context.Context, s store.Store, hash string) ([]string, error) {
-	var org string
-	for opts := (store.ListOptions{Limit: store.MaxLimit}); org == ""; {
-		p, err := s.ListOrgs(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range p.Items {
-			if o.Name == benchOrg {
-				org = o.ID
-			}
-		}
-		if p.Next == "" {
-			break
-		}
-		opts.Cursor = p.Next
-	}
-	if org == "" {
-		return nil, nil
+	org, err := findOrg(ctx, s, benchOrg)
+	if err != nil || org == "" {
+		return nil, err
 	}
 	ms, err := s.ListMembers(ctx, org, store.ListOptions{Limit: store.MaxLimit})
 	if err != nil {
@@ -244,6 +329,25 @@ func reuseBench(ctx context.Context, s store.Store, hash string) ([]string, erro
 		emails = append(emails, u.Email)
 	}
 	return emails, nil
+}
+
+// findOrg returns the id of the organisation named name, or "".
+func findOrg(ctx context.Context, s store.Store, name string) (string, error) {
+	for opts := (store.ListOptions{Limit: store.MaxLimit}); ; {
+		p, err := s.ListOrgs(ctx, opts)
+		if err != nil {
+			return "", err
+		}
+		for _, o := range p.Items {
+			if o.Name == name {
+				return o.ID, nil
+			}
+		}
+		if p.Next == "" {
+			return "", nil
+		}
+		opts.Cursor = p.Next
+	}
 }
 
 // child is a running "ward serve".

@@ -100,6 +100,9 @@ func (s *Server) feedsPage(w http.ResponseWriter, r *http.Request, sess *session
 	for _, v := range views {
 		page.Running = page.Running || v.Running
 	}
+	if page.Running || !page.Ready {
+		page.Refresh = 3 // follow the progress, with or without JavaScript
+	}
 	switch r.URL.Query().Get("sync") {
 	case "started":
 		page.Notice = "The sync has started. This page follows its progress."

@@ -22,6 +22,7 @@ type basePage struct {
 	Nav      string // the active navigation item
 	CanWrite bool   // the user may change findings
 	Admin    bool   // the user may change the organisation's settings
+	Refresh  int    // when above 0, the page reloads itself after this many seconds
 }
 
 func (s *Server) base(sess *session, title string) basePage {
