@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -173,47 +172,8 @@ func (db *DB) SyncAdvisoryFindings(ctx context.Context, org string, advisories [
 		if err != nil {
 			return err
 		}
-		var events []event
-		for part := range slices.Chunk(batch, findingBatch) {
-			args := make([]any, 0, len(part)*len(findingCols))
-			for _, it := range part {
-				k := store.KeyOf(it)
-				data, err := jsonText(it)
-				if err != nil {
-					return fmt.Errorf("item %v: %w", k, err)
-				}
-				args = append(args, org, k.AssetID, k.AdvisoryID, k.VulnID, k.Component, data, it.Status, it.Confidence,
-					it.Decision, decisionRank(it.Decision), dueKey(it.Due), it.KEV, store.StateNew, micros(now), micros(now), micros(now))
-				switch f, ok := existing[k]; {
-				case !ok:
-					counts.New++
-				case f.state == store.StateResolved:
-					counts.Reopened++
-					events = append(events, event{f.id, store.StateResolved, store.StateOpen, "matched again"})
-				default:
-					counts.Updated++
-				}
-			}
-			if _, err := c.exec(ctx, upsertFindings(len(part)), args...); err != nil {
-				return err
-			}
-		}
-		var gone []any
-		for k, f := range existing {
-			if !seen[k] && f.state.Live() {
-				gone = append(gone, f.id)
-				events = append(events, event{f.id, f.state, store.StateResolved, "no longer matched"})
-			}
-		}
-		for part := range slices.Chunk(gone, 500) {
-			args := append([]any{store.StateResolved, micros(now), org}, part...)
-			if _, err := c.exec(ctx, "UPDATE findings SET state = ?, updated_at = ? WHERE org_id = ? AND id IN ("+marks(len(part))+")", args...); err != nil {
-				return err
-			}
-		}
-		counts.Resolved = len(gone)
-		slices.SortFunc(events, func(a, b event) int { return cmp.Compare(a.finding, b.finding) })
-		return insertEvents(ctx, c, now, store.SystemActor, events)
+		counts, err = writeFindings(ctx, c, org, batch, seen, existing, now)
+		return err
 	})
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("sync advisory findings: %w", err)
@@ -221,8 +181,8 @@ func (db *DB) SyncAdvisoryFindings(ctx context.Context, org string, advisories [
 	return counts, nil
 }
 
-// advisoryFindingStates returns the ID and state of org's findings of the
-// advisories ids.
+// advisoryFindingStates returns what a sync needs to know of org's
+// findings of the advisories ids.
 func advisoryFindingStates(ctx context.Context, c conn, org string, ids []string) (map[store.FindingKey]known, error) {
 	m := map[store.FindingKey]known{}
 	for part := range slices.Chunk(ids, 500) {
@@ -230,24 +190,7 @@ func advisoryFindingStates(ctx context.Context, c conn, org string, ids []string
 		for _, id := range part {
 			args = append(args, id)
 		}
-		rows, err := c.query(ctx, "SELECT id, asset_id, advisory_id, vuln_id, component, state FROM findings WHERE org_id = ? AND advisory_id IN ("+marks(len(part))+")", args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var (
-				k store.FindingKey
-				f known
-			)
-			if err := rows.Scan(&f.id, &k.AssetID, &k.AdvisoryID, &k.VulnID, &k.Component, &f.state); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			m[k] = f
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
+		if err := readKnown(ctx, c, m, knownSelect+" WHERE org_id = ? AND advisory_id IN ("+marks(len(part))+")", args...); err != nil {
 			return nil, err
 		}
 	}

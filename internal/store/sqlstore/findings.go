@@ -106,49 +106,8 @@ func (db *DB) SyncFindings(ctx context.Context, org string, items []scan.Item, n
 		if err != nil {
 			return err
 		}
-		var events []event
-		for part := range slices.Chunk(batch, findingBatch) {
-			args := make([]any, 0, len(part)*len(findingCols))
-			for _, it := range part {
-				k := store.KeyOf(it)
-				f, ok := existing[k]
-				it = keepDue(it, f, ok)
-				data, err := jsonText(it)
-				if err != nil {
-					return fmt.Errorf("item %v: %w", k, err)
-				}
-				args = append(args, org, k.AssetID, k.AdvisoryID, k.VulnID, k.Component, data, it.Status, it.Confidence,
-					it.Decision, decisionRank(it.Decision), dueKey(it.Due), it.KEV, store.StateNew, micros(now), micros(now), micros(now))
-				switch {
-				case !ok:
-					counts.New++
-				case f.state == store.StateResolved:
-					counts.Reopened++
-					events = append(events, event{f.id, store.StateResolved, store.StateOpen, "matched again"})
-				default:
-					counts.Updated++
-				}
-			}
-			if _, err := c.exec(ctx, upsertFindings(len(part)), args...); err != nil {
-				return err
-			}
-		}
-		var gone []any
-		for k, f := range existing {
-			if !seen[k] && f.state.Live() {
-				gone = append(gone, f.id)
-				events = append(events, event{f.id, f.state, store.StateResolved, "no longer matched"})
-			}
-		}
-		for part := range slices.Chunk(gone, 500) {
-			args := append([]any{store.StateResolved, micros(now), org}, part...)
-			if _, err := c.exec(ctx, "UPDATE findings SET state = ?, updated_at = ? WHERE org_id = ? AND id IN ("+marks(len(part))+")", args...); err != nil {
-				return err
-			}
-		}
-		counts.Resolved = len(gone)
-		slices.SortFunc(events, func(a, b event) int { return cmp.Compare(a.finding, b.finding) })
-		return insertEvents(ctx, c, now, store.SystemActor, events)
+		counts, err = writeFindings(ctx, c, org, batch, seen, existing, now)
+		return err
 	})
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("sync findings: %w", err)
@@ -156,25 +115,87 @@ func (db *DB) SyncFindings(ctx context.Context, org string, items []scan.Item, n
 	return counts, nil
 }
 
+// writeFindings stores the batch of a sync over the findings existing (as
+// read by findingStates or advisoryFindingStates, under the organisation's
+// lock): new keys are added, known ones updated (keeping their workflow and,
+// while their decision stands, their due date), resolved ones reopened, and
+// live ones the batch does not name (seen) resolved, each change in the
+// findings' histories.
+func writeFindings(ctx context.Context, c conn, org string, batch []*scan.Item, seen map[store.FindingKey]bool,
+	existing map[store.FindingKey]known, now time.Time) (store.SyncCounts, error) {
+	var counts store.SyncCounts
+	var events []event
+	for part := range slices.Chunk(batch, findingBatch) {
+		args := make([]any, 0, len(part)*len(findingCols))
+		for _, it := range part {
+			k := store.KeyOf(it)
+			f, ok := existing[k]
+			it = keepDue(it, f, ok)
+			data, err := jsonText(it)
+			if err != nil {
+				return counts, fmt.Errorf("item %v: %w", k, err)
+			}
+			args = append(args, org, k.AssetID, k.AdvisoryID, k.VulnID, k.Component, data, it.Status, it.Confidence,
+				it.Decision, decisionRank(it.Decision), dueKey(it.Due), it.KEV, store.StateNew, micros(now), micros(now), micros(now))
+			switch {
+			case !ok:
+				counts.New++
+			case f.state == store.StateResolved:
+				counts.Reopened++
+				events = append(events, event{f.id, store.StateResolved, store.StateOpen, "matched again"})
+			default:
+				counts.Updated++
+			}
+		}
+		if _, err := c.exec(ctx, upsertFindings(len(part)), args...); err != nil {
+			return counts, err
+		}
+	}
+	var gone []any
+	for k, f := range existing {
+		if !seen[k] && f.state.Live() {
+			gone = append(gone, f.id)
+			events = append(events, event{f.id, f.state, store.StateResolved, "no longer matched"})
+		}
+	}
+	for part := range slices.Chunk(gone, 500) {
+		args := append([]any{store.StateResolved, micros(now), org}, part...)
+		if _, err := c.exec(ctx, "UPDATE findings SET state = ?, updated_at = ? WHERE org_id = ? AND id IN ("+marks(len(part))+")", args...); err != nil {
+			return counts, err
+		}
+	}
+	counts.Resolved = len(gone)
+	slices.SortFunc(events, func(a, b event) int { return cmp.Compare(a.finding, b.finding) })
+	return counts, insertEvents(ctx, c, now, store.SystemActor, events)
+}
+
 // findingStates returns the ID and state of each of org's findings.
 func findingStates(ctx context.Context, c conn, org string) (map[store.FindingKey]known, error) {
-	rows, err := c.query(ctx, "SELECT id, asset_id, advisory_id, vuln_id, component, state, decision_rank, due FROM findings WHERE org_id = ?", org)
+	m := map[store.FindingKey]known{}
+	return m, readKnown(ctx, c, m, knownSelect+" WHERE org_id = ?", org)
+}
+
+// knownSelect reads what a sync needs to know of stored findings.
+const knownSelect = "SELECT id, asset_id, advisory_id, vuln_id, component, state, decision_rank, due FROM findings"
+
+// readKnown adds the findings query selects (with knownSelect) to m.
+func readKnown(ctx context.Context, c conn, m map[store.FindingKey]known, query string, args ...any) error {
+	rows, err := c.query(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	m := map[store.FindingKey]known{}
 	for rows.Next() {
 		var (
 			k store.FindingKey
 			f known
 		)
 		if err := rows.Scan(&f.id, &k.AssetID, &k.AdvisoryID, &k.VulnID, &k.Component, &f.state, &f.rank, &f.due); err != nil {
-			return nil, err
+			return err
 		}
 		m[k] = f
 	}
-	return m, rows.Err()
+	return rows.Err()
 }
 
 // insertEvents appends events, all at one time by one actor, to their

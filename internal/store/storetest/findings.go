@@ -148,6 +148,16 @@ func testSyncKeepsDue(t *testing.T, s store.Store) {
 		t.Errorf("ListFindings() = %+v, %v; want one due %v", p.Items, err, day(14))
 	}
 
+	// A feed's re-match of the advisory keeps it too.
+	later := i1
+	later.Due = day(25)
+	if _, err := s.SyncAdvisoryFindings(t.Context(), org, []string{"ICSMA-24-1"}, []scan.Item{later}, day(11)); err != nil {
+		t.Fatal(err)
+	}
+	if f := mustFinding(t, s, org, k); !f.Item.Due.Equal(day(14)) {
+		t.Errorf("due after an advisory re-match with the same decision = %v, want the first %v", f.Item.Due, day(14))
+	}
+
 	worse := i1
 	worse.Decision, worse.Due = risk.Act, day(8)
 	mustSync(t, s, org, day(6), worse)
