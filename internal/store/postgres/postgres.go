@@ -86,6 +86,7 @@ func dialect() sqlstore.Dialect {
 		ForUpdate:    "FOR NO KEY UPDATE",
 		IsUnique:     func(err error) bool { return code(err) == "23505" }, // unique_violation
 		IsForeignKey: func(err error) bool { return code(err) == "23503" }, // foreign_key_violation
+		Analyze:      "ANALYZE %s",
 	}
 }
 

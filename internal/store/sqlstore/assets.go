@@ -102,6 +102,7 @@ func (db *DB) ImportAssets(ctx context.Context, org string, assets []inventory.A
 	if err != nil {
 		return store.ImportCounts{}, fmt.Errorf("import assets: %w", err)
 	}
+	db.analyze(ctx, counts.Added+counts.Updated+counts.Removed, "assets")
 	return counts, nil
 }
 

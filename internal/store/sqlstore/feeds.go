@@ -178,6 +178,7 @@ func (db *DB) SyncAdvisoryFindings(ctx context.Context, org string, advisories [
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("sync advisory findings: %w", err)
 	}
+	db.analyze(ctx, counts.New+counts.Updated+counts.Reopened+counts.Resolved, "findings", "finding_events")
 	return counts, nil
 }
 

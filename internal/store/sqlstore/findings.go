@@ -112,6 +112,7 @@ func (db *DB) SyncFindings(ctx context.Context, org string, items []scan.Item, n
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("sync findings: %w", err)
 	}
+	db.analyze(ctx, counts.New+counts.Updated+counts.Reopened+counts.Resolved, "findings", "finding_events")
 	return counts, nil
 }
 
