@@ -163,7 +163,8 @@ func (e *Engine) allFeeds(ctx context.Context) ([]store.Feed, error) {
 
 // Load builds the catalog from the base set and every feed's mirror, then
 // re-matches what syncs recorded in a mirror but not yet in the findings
-// (a sync or re-match cut short by a crash), and marks the engine ready.
+// (a sync or re-match cut short by a crash), marks the engine ready and
+// then builds each organisation's inventory index for later re-matches.
 // Call it once at start, in the background (serve answers /readyz with 503
 // until it returns); [Engine.Run] and [Engine.SyncFeed] call it when it has
 // not run. Mirrors that cannot be read are logged and left out; Load fails
@@ -223,6 +224,7 @@ func (e *Engine) Load(ctx context.Context) error {
 			slog.Int("orgs", rep.Orgs), slog.Int("new", rep.Findings.New))
 	}
 	r.ready.Store(true)
+	e.warmIndexes(ctx)
 	return nil
 }
 
@@ -702,20 +704,9 @@ func (e *Engine) rematchProgress(ctx context.Context, feedID string, cat *Catalo
 	if !full && len(ids) == 0 {
 		return nil
 	}
-	var orgs []string
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := e.store.ListOrgs(ctx, opts)
-		if err != nil {
-			return err
-		}
-		for _, o := range p.Items {
-			orgs = append(orgs, o.ID)
-		}
-		if p.Next == "" {
-			break
-		}
-		opts.Cursor = p.Next
+	orgs, err := e.orgIDs(ctx)
+	if err != nil {
+		return err
 	}
 	rep.Rescanned = full
 	for i, org := range orgs {
@@ -747,6 +738,47 @@ func (e *Engine) rematchProgress(ctx context.Context, feedID string, cat *Catalo
 		progress(len(orgs), len(orgs))
 	}
 	return nil
+}
+
+// orgIDs returns the IDs of every organisation.
+func (e *Engine) orgIDs(ctx context.Context) ([]string, error) {
+	var orgs []string
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := e.store.ListOrgs(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range p.Items {
+			orgs = append(orgs, o.ID)
+		}
+		if p.Next == "" {
+			return orgs, nil
+		}
+		opts.Cursor = p.Next
+	}
+}
+
+// warmIndexes builds every organisation's inventory index, so that the
+// first re-match after a start (a feed's new advisory, an alert) does not
+// wait for it. A failure only leaves the index to be built on first use.
+func (e *Engine) warmIndexes(ctx context.Context) {
+	start := time.Now()
+	orgs, err := e.orgIDs(ctx)
+	for _, org := range orgs {
+		if err != nil {
+			break
+		}
+		unlock := e.lockOrg(org)
+		_, err = e.orgIndex(ctx, org)
+		unlock()
+	}
+	if err != nil {
+		e.log.WarnContext(ctx, "inventory indexes not built", slog.Any("error", err))
+		return
+	}
+	e.log.InfoContext(ctx, "inventory indexes built", slog.Int("orgs", len(orgs)),
+		slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 }
 
 // RematchAdvisories matches org's whole inventory against the advisories

@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	"bytes"
 	"errors"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -46,7 +48,20 @@ type fixture struct {
 	org    string
 	feed   store.Feed
 	mu     sync.Mutex
-	calls  []string // OnChange
+	calls  []string     // OnChange
+	logs   bytes.Buffer // the engine's log, guarded by mu
+}
+
+func (f *fixture) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logs.Write(p)
+}
+
+func (f *fixture) logged() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.logs.String()
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -74,7 +89,7 @@ func newFixture(t *testing.T) *fixture {
 	f.prov = feedtest.NewProvider(t, testdataCSAF)
 	f.mirror = filepath.Join(t.TempDir(), "mirror")
 	f.eng, err = engine.New(engine.Config{
-		Store: s, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+		Store: s, Now: f.clock.Now, Logger: slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), f), nil)),
 		MirrorDir: f.mirror, FeedOptions: feed.Options{HTTPClient: f.prov.Client()},
 		OnChange: func(org string) { f.mu.Lock(); f.calls = append(f.calls, org); f.mu.Unlock() },
 	})
@@ -298,6 +313,9 @@ func TestLoad_CatchesUp(t *testing.T) {
 	rep := f.sync(t)
 	if len(rep.Added)+len(rep.Changed)+len(rep.Removed) != 0 || rep.Orgs != 0 {
 		t.Errorf("SyncFeed() after the catch-up = %+v, want nothing to do", rep)
+	}
+	if logs := f.logged(); !strings.Contains(logs, `msg="inventory indexes built" orgs=1`) {
+		t.Errorf("Load() did not build the inventory index ahead of use; log:\n%s", logs)
 	}
 }
 
