@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Network is what a node stores of the early-warning network: at a hub its
+// signing keys, the alerts it publishes, the sites it enrolled and the
+// exposure reports they send back ([HubNetwork]); at a site its link to the
+// hub and the alerts it received ([SiteNetwork]). A standalone node is both.
+type Network interface {
+	HubNetwork
+	SiteNetwork
+}
+
+// HubNetwork is the hub's half of [Network].
+type HubNetwork interface {
+	// AddSigningKey stores k as the current alert signing key; the key that
+	// was current gets RetiredAt k.CreatedAt and stays, so alerts it signed
+	// still verify. ErrInvalid without an ID, a 32-byte public key or a
+	// 64-byte private key; ErrConflict for a known ID.
+	AddSigningKey(ctx context.Context, k SigningKey) error
+	// SigningKeys returns every key, the current one first, then the
+	// retired ones, newest first.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
+
+	// CreateAlert stores a signed alert that is not yet published (the
+	// outbox of the publisher). a.ID and a.Seq must be set (ErrInvalid
+	// otherwise), ErrConflict for a known ID or Seq.
+	CreateAlert(ctx context.Context, a HubAlert) (HubAlert, error)
+	// NextAlertSeq returns the sequence number the next alert gets: one
+	// more than the highest stored, 1 for the first.
+	NextAlertSeq(ctx context.Context) (uint64, error)
+	// MarkAlertPublished records that the alert reached the network at at.
+	// ErrNotFound for an unknown ID; marking twice keeps the first time.
+	MarkAlertPublished(ctx context.Context, id string, at time.Time) error
+	// UnpublishedAlerts returns the alerts not yet marked published, oldest
+	// (lowest Seq) first.
+	UnpublishedAlerts(ctx context.Context) ([]HubAlert, error)
+	// HubAlert returns the alert with id, or ErrNotFound.
+	HubAlert(ctx context.Context, id string) (HubAlert, error)
+	// ListHubAlerts pages through the alerts, newest (highest Seq) first.
+	ListHubAlerts(ctx context.Context, opts ListOptions) (Page[HubAlert], error)
+
+	// CreateInvite stores a one-time enrolment invitation for an
+	// organisation and returns it with its token, shown once; the store
+	// keeps only [HashToken] of it. ErrInvalid when inv fails
+	// [SiteInvite.Validate].
+	CreateInvite(ctx context.Context, inv SiteInvite) (SiteInvite, string, error)
+	// RedeemInvite turns the invitation whose token this is into an
+	// enrolled site with the NATS user key natsKey, at now, once: a used,
+	// expired or unknown token is ErrNotFound, and a natsKey already in use
+	// ErrConflict.
+	RedeemInvite(ctx context.Context, token, natsKey string, now time.Time) (Site, error)
+	// Site returns the site with id, or ErrNotFound.
+	Site(ctx context.Context, id string) (Site, error)
+	// ListSites pages through the enrolled sites by name, revoked ones
+	// included.
+	ListSites(ctx context.Context, opts ListOptions) (Page[Site], error)
+	// RevokeSite cuts a site off at at and returns it; ErrNotFound for an
+	// unknown ID. Revoking twice keeps the first time.
+	RevokeSite(ctx context.Context, id string, at time.Time) (Site, error)
+
+	// RecordReport stores a site's exposure report on an alert, replacing
+	// an earlier one of the same site and alert unless that one is newer
+	// (by At). ErrNotFound for an unknown alert or site; ErrInvalid when r
+	// fails [ExposureReport.Validate].
+	RecordReport(ctx context.Context, r ExposureReport) error
+	// AlertReports returns the reports on an alert, by site name.
+	AlertReports(ctx context.Context, alertID string) ([]ExposureReport, error)
+}
+
+// SiteNetwork is the site's half of [Network]. A node may serve several
+// organisations, each enrolled with a hub on its own; everything here
+// belongs to one organisation.
+type SiteNetwork interface {
+	// SetHubLink stores org's enrolment with a hub, replacing an earlier
+	// one (a re-enrolment starts the alert cursor again at l.Cursor).
+	// ErrNotFound for an unknown organisation, ErrInvalid when l fails
+	// [HubLink.Validate].
+	SetHubLink(ctx context.Context, org string, l HubLink) error
+	// HubLink returns org's enrolment, or ErrNotFound.
+	HubLink(ctx context.Context, org string) (HubLink, error)
+	// HubLinks returns every organisation's enrolment.
+	HubLinks(ctx context.Context) ([]HubLink, error)
+
+	// ReceiveAlert stores an alert that arrived with stream sequence seq,
+	// and moves org's cursor to seq, in one transaction. An alert already
+	// held (same ID) only moves the cursor and returns false. A seq at or
+	// below the cursor changes nothing and returns false.
+	ReceiveAlert(ctx context.Context, org string, a ReceivedAlert, seq uint64) (bool, error)
+	// SkipAlert moves org's cursor to seq without storing anything: the
+	// message there was rejected (a forged alert, recorded in the audit
+	// log by the caller).
+	SkipAlert(ctx context.Context, org string, seq uint64) error
+	// UpdateReceivedAlert stores what became known of a received alert
+	// since (its match, acknowledgement, reports sent); ID and OrgID name
+	// it. ErrNotFound for an unknown one.
+	UpdateReceivedAlert(ctx context.Context, a ReceivedAlert) error
+	// ReceivedAlert returns org's alert with id, or ErrNotFound.
+	ReceivedAlert(ctx context.Context, org, id string) (ReceivedAlert, error)
+	// ListReceivedAlerts pages through org's alerts, newest received first.
+	ListReceivedAlerts(ctx context.Context, org string, opts ListOptions) (Page[ReceivedAlert], error)
+}
+
+// SigningKey is one of the hub's Ed25519 alert signing keys.
+type SigningKey struct {
+	ID        string // alert.KeyID of the public key
+	Public    []byte // 32 bytes
+	Private   []byte // 64 bytes
+	CreatedAt time.Time
+	RetiredAt time.Time // zero while current
+}
+
+// HubAlert is an alert as the hub keeps it: the signed envelope it sends
+// and what it needs to list it without opening that.
+type HubAlert struct {
+	ID          string
+	Seq         uint64 // the hub's publication counter, inside the signed alert too
+	Title       string
+	Severity    string
+	TLP         string
+	Envelope    []byte // the alert.Envelope's JSON, exactly as published
+	CreatedBy   string // who wrote it, or "rule:NAME" for one raised from a feed
+	CreatedAt   time.Time
+	PublishedAt time.Time // zero while in the outbox
+}
+
+// SiteInvite is a hub's one-time invitation for an organisation to enrol.
+type SiteInvite struct {
+	ID        string
+	Name      string
+	Kind      OrgKind
+	Country   string
+	ExpiresAt time.Time
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// Validate reports the first field of inv that is empty or out of range.
+func (inv *SiteInvite) Validate() error {
+	o := Organisation{Name: inv.Name, Kind: inv.Kind, Country: inv.Country}
+	return o.Validate()
+}
+
+// Site is an organisation enrolled with the hub: what the hub knows of it
+// and nothing more.
+type Site struct {
+	ID         string // also the site's NATS subject token
+	Name       string
+	Kind       OrgKind
+	Country    string
+	NATSKey    string // the site's NATS user public key (nkey)
+	EnrolledAt time.Time
+	RevokedAt  time.Time // zero while enrolled
+}
+
+// ExposureReport is what a site tells the hub of one alert: acknowledged,
+// affected or not, how many assets by decision, how many mitigated since.
+type ExposureReport struct {
+	AlertID      string
+	SiteID       string
+	SiteName     string // filled by AlertReports
+	At           time.Time
+	Acknowledged bool
+	Affected     bool
+	Assets       map[string]int // affected assets by decision (act, attend, track*, track)
+	Mitigated    int
+	Shared       []byte // asset details, only when the site chose to share them (JSON)
+}
+
+// Validate reports the first field of r that is empty or out of range.
+func (r *ExposureReport) Validate() error {
+	if err := CheckText("alert_id", r.AlertID, true, MaxName); err != nil {
+		return err
+	}
+	if err := CheckText("site_id", r.SiteID, true, MaxName); err != nil {
+		return err
+	}
+	if r.At.IsZero() {
+		return invalid("at: required")
+	}
+	for k, n := range r.Assets {
+		if n < 0 || len(k) > 32 {
+			return invalid("assets: %q: a count of 0 or more under a short decision name", k)
+		}
+	}
+	if r.Mitigated < 0 {
+		return invalid("mitigated: must be 0 or more")
+	}
+	return nil
+}
+
+// HubLink is a site organisation's enrolment with a hub.
+type HubLink struct {
+	OrgID      string
+	SiteID     string   // the ID the hub gave this site
+	HubURL     string   // the hub's web address, where it enrolled
+	NATSURL    string   // where the hub's NATS server accepts sites
+	HubKeys    [][]byte // the hub's pinned Ed25519 public keys
+	NATSSeed   []byte   // the site's NATS user seed: a secret
+	Cursor     uint64   // the last alert stream sequence handled
+	EnrolledAt time.Time
+}
+
+// Validate reports the first field of l that is empty or out of range.
+func (l *HubLink) Validate() error {
+	switch {
+	case l.SiteID == "":
+		return invalid("site_id: required")
+	case l.NATSURL == "":
+		return invalid("nats_url: required")
+	case len(l.HubKeys) == 0:
+		return invalid("hub_keys: at least one required")
+	case len(l.NATSSeed) == 0:
+		return invalid("nats_seed: required")
+	case l.EnrolledAt.IsZero():
+		return invalid("enrolled_at: required")
+	}
+	for i, k := range l.HubKeys {
+		if len(k) != 32 {
+			return invalid("hub_keys[%d]: want a 32-byte Ed25519 public key", i)
+		}
+	}
+	return nil
+}
+
+// ReceivedAlert is an alert as a site keeps it, after its signature
+// verified.
+type ReceivedAlert struct {
+	ID           string
+	OrgID        string
+	Seq          uint64 // the hub's publication counter
+	Title        string
+	Severity     string
+	TLP          string
+	Envelope     []byte // exactly as received
+	KeyID        string // the hub key that signed it
+	ReceivedAt   time.Time
+	MatchedAt    time.Time      // zero until matched against the inventory
+	Affected     bool           // some asset matched
+	Assets       map[string]int // matched assets by decision
+	Acknowledged time.Time      // zero until someone acknowledged it
+	AckBy        string
+	ReportedAt   time.Time // when the last exposure report went to the hub
+}
+
+// invalid returns an ErrInvalid error with a formatted message.
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
