@@ -512,7 +512,8 @@ type FindingFilter struct {
 	Confidences []match.Confidence // any of these
 	AssetID     string
 	AdvisoryID  string
-	KEVOnly     bool // only known exploited vulnerabilities
+	VulnID      string // a CVE or other vulnerability ID
+	KEVOnly     bool   // only known exploited vulnerabilities
 }
 
 // Validate returns ErrInvalid for a value outside its set.

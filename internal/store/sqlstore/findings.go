@@ -360,6 +360,9 @@ func findingWhere(org string, f *store.FindingFilter) *where {
 	if f.AdvisoryID != "" {
 		w.add("advisory_id = ?", f.AdvisoryID)
 	}
+	if f.VulnID != "" {
+		w.add("vuln_id = ?", f.VulnID)
+	}
 	if f.KEVOnly {
 		w.add("kev = ?", true)
 	}

@@ -367,6 +367,8 @@ func testListFindings(t *testing.T, s store.Store) {
 		{"possible", store.FindingFilter{Confidences: []match.Confidence{match.Possible}}, keys(f2)},
 		{"asset", store.FindingFilter{AssetID: "a2"}, keys(f3, f4)},
 		{"kev", store.FindingFilter{KEVOnly: true}, keys(f1)},
+		{"advisory", store.FindingFilter{AdvisoryID: "ADV-1"}, keys(f1, f2)},
+		{"vulnerability", store.FindingFilter{VulnID: "CVE-3"}, keys(f3)},
 		{"combined", store.FindingFilter{AssetID: "a1", Decisions: []risk.Decision{risk.Act, risk.Attend}, States: []store.FindingState{store.StateOpen}}, keys(f2)},
 		{"none", store.FindingFilter{AssetID: "a9"}, nil},
 	} {
