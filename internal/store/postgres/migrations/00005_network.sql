@@ -1,6 +1,7 @@
--- The early-warning network, PostgreSQL: at a hub its signing keys, alerts, invitations,
--- sites and their exposure reports (node-wide); at a site each
--- organisation's hub link and the alerts it received.
+-- ward store schema, PostgreSQL: the early-warning network. A hub keeps its
+-- signing keys, alerts, invitations, sites and their exposure reports
+-- (node-wide); a site keeps each organisation's hub link and the alerts it
+-- received (per organisation).
 
 -- +goose Up
 CREATE TABLE signing_keys (
