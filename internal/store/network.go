@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -19,16 +20,17 @@ type Network interface {
 type HubNetwork interface {
 	// AddSigningKey stores k as the current alert signing key; the key that
 	// was current gets RetiredAt k.CreatedAt and stays, so alerts it signed
-	// still verify. ErrInvalid without an ID, a 32-byte public key or a
-	// 64-byte private key; ErrConflict for a known ID.
+	// still verify. A zero k.CreatedAt is now. ErrInvalid when k fails
+	// [SigningKey.Validate]; ErrConflict for a known ID.
 	AddSigningKey(ctx context.Context, k SigningKey) error
 	// SigningKeys returns every key, the current one first, then the
 	// retired ones, newest first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
 
 	// CreateAlert stores a signed alert that is not yet published (the
-	// outbox of the publisher). a.ID and a.Seq must be set (ErrInvalid
-	// otherwise), ErrConflict for a known ID or Seq.
+	// outbox of the publisher) and returns it as stored: a zero CreatedAt is
+	// now, PublishedAt is zero. ErrInvalid when a fails [HubAlert.Validate],
+	// ErrConflict for a known ID or Seq.
 	CreateAlert(ctx context.Context, a HubAlert) (HubAlert, error)
 	// NextAlertSeq returns the sequence number the next alert gets: one
 	// more than the highest stored, 1 for the first.
@@ -51,8 +53,9 @@ type HubNetwork interface {
 	CreateInvite(ctx context.Context, inv SiteInvite) (SiteInvite, string, error)
 	// RedeemInvite turns the invitation whose token this is into an
 	// enrolled site with the NATS user key natsKey, at now, once: a used,
-	// expired or unknown token is ErrNotFound, and a natsKey already in use
-	// ErrConflict.
+	// expired or unknown token is ErrNotFound, an empty natsKey ErrInvalid,
+	// and a natsKey already in use ErrConflict (the invitation stays
+	// unused). Of two redeeming one token at once, exactly one succeeds.
 	RedeemInvite(ctx context.Context, token, natsKey string, now time.Time) (Site, error)
 	// Site returns the site with id, or ErrNotFound.
 	Site(ctx context.Context, id string) (Site, error)
@@ -89,15 +92,20 @@ type SiteNetwork interface {
 	// ReceiveAlert stores an alert that arrived with stream sequence seq,
 	// and moves org's cursor to seq, in one transaction. An alert already
 	// held (same ID) only moves the cursor and returns false. A seq at or
-	// below the cursor changes nothing and returns false.
+	// below the cursor changes nothing and returns false. A zero
+	// a.ReceivedAt is now; a.OrgID is org. ErrNotFound when org has no hub
+	// link, ErrInvalid when a fails [ReceivedAlert.Validate].
 	ReceiveAlert(ctx context.Context, org string, a ReceivedAlert, seq uint64) (bool, error)
 	// SkipAlert moves org's cursor to seq without storing anything: the
 	// message there was rejected (a forged alert, recorded in the audit
-	// log by the caller).
+	// log by the caller). A seq at or below the cursor changes nothing;
+	// ErrNotFound when org has no hub link.
 	SkipAlert(ctx context.Context, org string, seq uint64) error
 	// UpdateReceivedAlert stores what became known of a received alert
-	// since (its match, acknowledgement, reports sent); ID and OrgID name
-	// it. ErrNotFound for an unknown one.
+	// since: MatchedAt, Affected, Assets, Acknowledged, AckBy and
+	// ReportedAt; ID and OrgID name it, the rest of a stays as received.
+	// ErrNotFound for an unknown one, ErrInvalid when a fails
+	// [ReceivedAlert.Validate].
 	UpdateReceivedAlert(ctx context.Context, a ReceivedAlert) error
 	// ReceivedAlert returns org's alert with id, or ErrNotFound.
 	ReceivedAlert(ctx context.Context, org, id string) (ReceivedAlert, error)
@@ -114,6 +122,20 @@ type SigningKey struct {
 	RetiredAt time.Time // zero while current
 }
 
+// Validate reports the first field of k that is empty or of the wrong size.
+func (k *SigningKey) Validate() error {
+	if err := CheckText("id", k.ID, true, MaxName); err != nil {
+		return err
+	}
+	if len(k.Public) != 32 {
+		return invalid("public: want a 32-byte Ed25519 public key")
+	}
+	if len(k.Private) != 64 {
+		return invalid("private: want a 64-byte Ed25519 private key")
+	}
+	return nil
+}
+
 // HubAlert is an alert as the hub keeps it: the signed envelope it sends
 // and what it needs to list it without opening that.
 type HubAlert struct {
@@ -126,6 +148,30 @@ type HubAlert struct {
 	CreatedBy   string // who wrote it, or "rule:NAME" for one raised from a feed
 	CreatedAt   time.Time
 	PublishedAt time.Time // zero while in the outbox
+}
+
+// Validate reports the first field of a that is empty or too long.
+func (a *HubAlert) Validate() error {
+	return checkAlert(a.ID, a.Seq, a.Title, a.Severity, a.TLP, a.Envelope)
+}
+
+// checkAlert reports the first of an alert's fields, as both ends keep
+// them, that is empty or too long.
+func checkAlert(id string, seq uint64, title, severity, tlp string, envelope []byte) error {
+	if err := CheckText("id", id, true, MaxName); err != nil {
+		return err
+	}
+	if seq == 0 {
+		return invalid("seq: required")
+	}
+	if err := cmp.Or(CheckText("title", title, false, MaxText), CheckText("severity", severity, false, MaxName),
+		CheckText("tlp", tlp, false, MaxName)); err != nil {
+		return err
+	}
+	if len(envelope) == 0 {
+		return invalid("envelope: required")
+	}
+	return nil
 }
 
 // SiteInvite is a hub's one-time invitation for an organisation to enrol.
@@ -142,7 +188,13 @@ type SiteInvite struct {
 // Validate reports the first field of inv that is empty or out of range.
 func (inv *SiteInvite) Validate() error {
 	o := Organisation{Name: inv.Name, Kind: inv.Kind, Country: inv.Country}
-	return o.Validate()
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if inv.ExpiresAt.IsZero() {
+		return invalid("expires_at: required")
+	}
+	return CheckText("created_by", inv.CreatedBy, false, MaxName)
 }
 
 // Site is an organisation enrolled with the hub: what the hub knows of it
@@ -182,13 +234,22 @@ func (r *ExposureReport) Validate() error {
 	if r.At.IsZero() {
 		return invalid("at: required")
 	}
-	for k, n := range r.Assets {
-		if n < 0 || len(k) > 32 {
-			return invalid("assets: %q: a count of 0 or more under a short decision name", k)
-		}
+	if err := checkCounts(r.Assets); err != nil {
+		return err
 	}
 	if r.Mitigated < 0 {
 		return invalid("mitigated: must be 0 or more")
+	}
+	return nil
+}
+
+// checkCounts reports a count of assets by decision that is negative or
+// under a long name.
+func checkCounts(assets map[string]int) error {
+	for k, n := range assets {
+		if n < 0 || len(k) > 32 {
+			return invalid("assets: %q: a count of 0 or more under a short decision name", k)
+		}
 	}
 	return nil
 }
@@ -245,6 +306,15 @@ type ReceivedAlert struct {
 	Acknowledged time.Time      // zero until someone acknowledged it
 	AckBy        string
 	ReportedAt   time.Time // when the last exposure report went to the hub
+}
+
+// Validate reports the first field of a that is empty or out of range.
+func (a *ReceivedAlert) Validate() error {
+	if err := checkAlert(a.ID, a.Seq, a.Title, a.Severity, a.TLP, a.Envelope); err != nil {
+		return err
+	}
+	return cmp.Or(CheckText("key_id", a.KeyID, true, MaxName), CheckText("ack_by", a.AckBy, false, MaxName),
+		checkCounts(a.Assets))
 }
 
 // invalid returns an ErrInvalid error with a formatted message.

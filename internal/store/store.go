@@ -85,6 +85,7 @@ type Store interface {
 	Settings
 	Feeds
 	Stats
+	Network
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }

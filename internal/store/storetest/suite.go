@@ -67,7 +67,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) store.Store) {
 			tc.test(t, open(t))
 		})
 	}
-	for _, tc := range workflowTests {
+	for _, tc := range append(workflowTests, networkTests...) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			tc.test(t, open(t))
