@@ -1,0 +1,334 @@
+package alertnet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nuid"
+
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/testenv"
+)
+
+const wait = 20 * time.Second // generous: only a failing test waits this long
+
+// env runs the delivery suite against one kind of server.
+type env struct {
+	prefix  string
+	start   func(t *testing.T) *Hub // (re)starts the hub on the same store
+	siteCfg func(t *testing.T, org string) SiteConfig
+}
+
+// embeddedEnv is a hub with its embedded server; sites A, B and C enrolled.
+func embeddedEnv(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	hubSeed, _, err := NewSiteKey() // any user seed does for the hub
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds := map[string][]byte{}
+	var sites []SiteAuth
+	for _, org := range []string{"A", "B", "C"} {
+		seed, pub, err := NewSiteKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds[org] = seed
+		sites = append(sites, SiteAuth{OrgID: org, PublicKey: pub})
+	}
+	listen := "127.0.0.1:0"
+	var url string
+	e := &env{prefix: DefaultPrefix}
+	e.start = func(t *testing.T) *Hub {
+		t.Helper()
+		h, err := StartHub(t.Context(), HubConfig{Dir: dir, Listen: listen, HubSeed: hubSeed, Sites: sites, Logger: testLogger(t)})
+		if err != nil {
+			t.Fatalf("StartHub() = %v", err)
+		}
+		t.Cleanup(func() { h.Close() })
+		url = h.ClientURL()
+		listen = net.JoinHostPort("127.0.0.1", strconv.Itoa(h.port)) // a restart keeps the port
+		return h
+	}
+	e.siteCfg = func(t *testing.T, org string) SiteConfig {
+		return SiteConfig{URL: url, OrgID: org, Seed: seeds[org], Logger: testLogger(t)}
+	}
+	return e
+}
+
+// externalEnv uses the shared NATS server with a prefix of its own.
+func externalEnv(t *testing.T) *env {
+	t.Helper()
+	url := testenv.NATS(t)
+	e := &env{prefix: "t" + nuid.Next()}
+	t.Cleanup(func() {
+		nc, err := nats.Connect(url)
+		if err != nil {
+			t.Logf("cleanup: %v", err)
+			return
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		n, _ := newNames(e.prefix)
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		for _, s := range []string{n.alerts, n.reports} {
+			if err := js.DeleteStream(ctx, s); err != nil {
+				t.Logf("cleanup %s: %v", s, err)
+			}
+		}
+	})
+	e.start = func(t *testing.T) *Hub {
+		t.Helper()
+		h, err := StartHub(t.Context(), HubConfig{URL: url, Prefix: e.prefix, Logger: testLogger(t)})
+		if err != nil {
+			testenv.Service(t, "NATS with JetStream at "+url, err)
+		}
+		t.Cleanup(func() { h.Close() })
+		return h
+	}
+	e.siteCfg = func(t *testing.T, org string) SiteConfig {
+		return SiteConfig{URL: url, OrgID: org, Prefix: e.prefix, Logger: testLogger(t)}
+	}
+	return e
+}
+
+// testLogger logs warnings to t until the test's cleanups are done.
+func testLogger(t *testing.T) *slog.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.done = true
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+type testWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
+
+// sink collects deliveries.
+type sink struct{ ch chan Delivery }
+
+func newSink() *sink { return &sink{ch: make(chan Delivery, 10000)} }
+
+func (k *sink) fn(_ context.Context, d Delivery) error {
+	k.ch <- d
+	return nil
+}
+
+// next returns the next delivery or fails the test.
+func (k *sink) next(t *testing.T) Delivery {
+	t.Helper()
+	select {
+	case d := <-k.ch:
+		return d
+	case <-time.After(wait):
+		t.Fatalf("no delivery within %s", wait)
+		return Delivery{}
+	}
+}
+
+// connect connects site org with cursor, delivering into k.
+func (e *env) connect(t *testing.T, org string, cursor uint64, k *sink) *Site {
+	t.Helper()
+	cfg := e.siteCfg(t, org)
+	cfg.Cursor, cfg.Sink = cursor, k.fn
+	s, err := ConnectSite(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("ConnectSite(%s) = %v", org, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// signer makes real signed envelopes, as the hub does.
+type signer struct {
+	s   *alert.Signer
+	seq uint64
+}
+
+func newSigner(t *testing.T) *signer {
+	key, err := alert.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &signer{s: alert.NewSigner(key)}
+}
+
+// publish signs and publishes an alert and returns its sequences.
+func (sg *signer) publish(t *testing.T, h *Hub, tlp alert.TLP, orgs ...string) (*alert.Alert, []uint64) {
+	t.Helper()
+	sg.seq++
+	a := &alert.Alert{
+		ID: fmt.Sprintf("alert-%d-%s", sg.seq, nuid.Next()), Issued: time.Now().UTC(), Sequence: sg.seq,
+		Title: "Exploited flaw", Summary: "Patch now.", Actions: "Isolate the device.",
+		Severity: alert.High, TLP: tlp, Targets: alert.Targets{Organisations: orgs},
+	}
+	env, err := sg.s.Sign(a)
+	if err != nil {
+		t.Fatalf("Sign() = %v", err)
+	}
+	data, err := json.Marshal(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs, err := h.Publish(t.Context(), a, data)
+	if err != nil {
+		t.Fatalf("Publish(%s) = %v", a.ID, err)
+	}
+	return a, seqs
+}
+
+func (e *env) testFanout(t *testing.T) {
+	h := e.start(t)
+	sg := newSigner(t)
+	sinks := map[string]*sink{}
+	for _, org := range []string{"A", "B", "C"} {
+		sinks[org] = newSink()
+		e.connect(t, org, 0, sinks[org])
+	}
+	_, all := sg.publish(t, h, alert.TLPGreen)
+	_, red := sg.publish(t, h, alert.TLPRed, "B")
+	_, marker := sg.publish(t, h, alert.TLPClear)
+	if len(all) != 1 || len(red) != 1 || len(marker) != 1 {
+		t.Fatalf("sequences %v %v %v: want one each", all, red, marker)
+	}
+	want := map[string][]uint64{"A": {all[0], marker[0]}, "B": {all[0], red[0], marker[0]}, "C": {all[0], marker[0]}}
+	for org, k := range sinks {
+		var got []uint64
+		for range want[org] {
+			got = append(got, k.next(t).Seq)
+		}
+		if diff := cmp.Diff(want[org], got); diff != "" {
+			t.Errorf("site %s sequences (-want +got):\n%s", org, diff)
+		}
+	}
+	// Nothing after the marker: a duplicate would show up here.
+	sg.publish(t, h, alert.TLPClear)
+	for org, k := range sinks {
+		if d := k.next(t); d.Seq != marker[0]+1 || d.Subject != e.prefix+".alerts.all" {
+			t.Errorf("site %s: got %d on %s after the marker, want %d on %s.alerts.all", org, d.Seq, d.Subject, marker[0]+1, e.prefix)
+		}
+	}
+}
+
+func (e *env) testCatchUp(t *testing.T) {
+	h := e.start(t)
+	sg := newSigner(t)
+	k := newSink()
+	s := e.connect(t, "A", 0, k)
+	sg.publish(t, h, alert.TLPClear)
+	cursor := k.next(t).Seq
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var want []uint64
+	for i := range 5 {
+		var seqs []uint64
+		if i%2 == 0 {
+			_, seqs = sg.publish(t, h, alert.TLPClear)
+		} else {
+			_, seqs = sg.publish(t, h, alert.TLPAmberStrict, "A", "B")
+		}
+		want = append(want, seqs[0]) // A's copy is the first
+		if i == 2 {
+			sg.publish(t, h, alert.TLPRed, "C") // not for A
+		}
+	}
+	k2 := newSink()
+	e.connect(t, "A", cursor, k2)
+	var got []uint64
+	for range want {
+		d := k2.next(t)
+		if d.Live {
+			t.Errorf("sequence %d came live; want it from the catch-up", d.Seq)
+		}
+		got = append(got, d.Seq)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("catch-up sequences (-want +got):\n%s", diff)
+	}
+	_, marker := sg.publish(t, h, alert.TLPClear)
+	if d := k2.next(t); d.Seq != marker[0] || !d.Live {
+		t.Errorf("after catch-up got %d (live %v), want the marker %d live", d.Seq, d.Live, marker[0])
+	}
+}
+
+func (e *env) testHubRestart(t *testing.T) {
+	h := e.start(t)
+	sg := newSigner(t)
+	k := newSink()
+	e.connect(t, "B", 0, k)
+	var want []uint64
+	for range 2 {
+		_, seqs := sg.publish(t, h, alert.TLPClear)
+		want = append(want, seqs...)
+	}
+	for range 2 {
+		k.next(t)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	h = e.start(t)
+	for i := range 3 {
+		tlp, orgs := alert.TLPClear, []string(nil)
+		if i == 1 {
+			tlp, orgs = alert.TLPRed, []string{"B"}
+		}
+		_, seqs := sg.publish(t, h, tlp, orgs...)
+		want = append(want, seqs...)
+	}
+	var got []uint64
+	for range 3 {
+		got = append(got, k.next(t).Seq)
+	}
+	if diff := cmp.Diff(want[2:], got); diff != "" {
+		t.Errorf("after restart (-want +got):\n%s", diff)
+	}
+	_, marker := sg.publish(t, h, alert.TLPClear)
+	if d := k.next(t); d.Seq != marker[0] {
+		t.Errorf("after restart got %d, want the marker %d", d.Seq, marker[0])
+	}
+}
+
+func runSuite(t *testing.T, mk func(*testing.T) *env) {
+	for _, tc := range []struct {
+		name string
+		run  func(*env, *testing.T)
+	}{
+		{"fanout", (*env).testFanout},
+		{"catch-up", (*env).testCatchUp},
+		{"hub restart", (*env).testHubRestart},
+	} {
+		t.Run(tc.name, func(t *testing.T) { tc.run(mk(t), t) })
+	}
+}
+
+func TestDelivery_embedded(t *testing.T) { runSuite(t, embeddedEnv) }
+func TestDelivery_external(t *testing.T) { runSuite(t, externalEnv) }
