@@ -332,3 +332,250 @@ func runSuite(t *testing.T, mk func(*testing.T) *env) {
 
 func TestDelivery_embedded(t *testing.T) { runSuite(t, embeddedEnv) }
 func TestDelivery_external(t *testing.T) { runSuite(t, externalEnv) }
+
+// rawSite connects as an enrolled site without the Site logic, to try what
+// the server must refuse. Asynchronous errors go to errs.
+func rawSite(t *testing.T, e *env, org string, errs chan<- error, disconnected chan<- struct{}) *nats.Conn {
+	t.Helper()
+	cfg := e.siteCfg(t, org)
+	kp, pub, err := userKey(cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := nats.Connect(cfg.URL, nats.Nkey(pub, kp.Sign), nats.CustomInboxPrefix(inboxPrefix(org)),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
+			select {
+			case errs <- err:
+			default:
+			}
+		}),
+		nats.DisconnectErrHandler(func(*nats.Conn, error) {
+			select {
+			case disconnected <- struct{}{}:
+			default:
+			}
+		}))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", org, err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// nextErr waits for an asynchronous error and checks its text.
+func nextErr(t *testing.T, errs <-chan error, contains string) {
+	t.Helper()
+	select {
+	case err := <-errs:
+		if !strings.Contains(strings.ToLower(err.Error()), strings.ToLower(contains)) {
+			t.Errorf("async error %q, want one containing %q", err, contains)
+		}
+	case <-time.After(wait):
+		t.Errorf("no error containing %q", contains)
+	}
+}
+
+func TestHub_sitePermissions(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	n, _ := newNames(e.prefix)
+	errs := make(chan error, 10)
+	disconnected := make(chan struct{}, 1)
+	nc := rawSite(t, e, "A", errs, disconnected)
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumer := func(filter string) error {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second) // ample for an allowed create
+		defer cancel()
+		_, err := js.CreateConsumer(ctx, n.alerts, jetstream.ConsumerConfig{
+			Name: "A_" + nuid.Next(), FilterSubject: filter, AckPolicy: jetstream.AckNonePolicy, InactiveThreshold: time.Minute,
+		})
+		return err
+	}
+
+	t.Run("own subjects allowed", func(t *testing.T) {
+		for _, f := range []string{n.alertsAll(), n.alertsOrg("A")} {
+			if err := consumer(f); err != nil {
+				t.Errorf("consumer on %s = %v, want nil", f, err)
+			}
+		}
+		if _, err := nc.SubscribeSync(n.live(n.alertsOrg("A"))); err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-errs:
+			t.Errorf("unexpected async error %v", err)
+		default:
+		}
+	})
+	t.Run("other org live subject", func(t *testing.T) {
+		if _, err := nc.SubscribeSync(n.live(n.alertsOrg("B"))); err != nil {
+			t.Fatal(err)
+		}
+		nextErr(t, errs, "permissions violation for subscription")
+	})
+	t.Run("other org consumer", func(t *testing.T) {
+		for _, f := range []string{n.alertsOrg("B"), n.alertsWild(), n.prefix + ".alerts.org.*"} {
+			if err := consumer(f); err == nil {
+				t.Errorf("consumer on %s = nil, want an error", f)
+			}
+			nextErr(t, errs, "permissions violation for publish")
+		}
+	})
+	t.Run("publish alerts and others' reports", func(t *testing.T) {
+		for _, subj := range []string{n.alertsAll(), n.alertsOrg("A"), n.report("B"), n.live(n.alertsAll())} {
+			if err := nc.Publish(subj, []byte("forged")); err != nil {
+				t.Fatal(err)
+			}
+			nextErr(t, errs, "permissions violation for publish")
+		}
+		for _, stream := range []string{n.alerts, n.reports} {
+			s, err := h.js.Stream(t.Context(), stream)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info, err := s.Info(t.Context()); err != nil || info.State.Msgs != 0 {
+				t.Errorf("stream %s holds %d messages (%v), want 0", stream, info.State.Msgs, err)
+			}
+		}
+	})
+	t.Run("other inboxes", func(t *testing.T) {
+		if _, err := nc.SubscribeSync("_INBOX.>"); err != nil {
+			t.Fatal(err)
+		}
+		nextErr(t, errs, "permissions violation for subscription")
+	})
+	t.Run("revoked", func(t *testing.T) {
+		if err := h.RevokeSite("A"); err != nil {
+			t.Fatalf("RevokeSite() = %v", err)
+		}
+		select {
+		case <-disconnected:
+		case <-time.After(wait):
+			t.Fatal("revoked site still connected")
+		}
+		cfg := e.siteCfg(t, "A")
+		cfg.Sink = newSink().fn
+		if s, err := ConnectSite(t.Context(), cfg); err == nil {
+			s.Close()
+			t.Fatal("ConnectSite() after revocation = nil, want an error")
+		}
+		// Enrolling again lets it back in.
+		_, pub, _ := userKey(cfg.Seed)
+		if err := h.AddSite(SiteAuth{OrgID: "A", PublicKey: pub}); err != nil {
+			t.Fatalf("AddSite() = %v", err)
+		}
+		s, err := ConnectSite(t.Context(), cfg)
+		if err != nil {
+			t.Fatalf("ConnectSite() after AddSite = %v", err)
+		}
+		s.Close()
+	})
+}
+
+func TestHub_ConsumeReports(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	s := e.connect(t, "C", 0, newSink())
+	type report struct{ Org, Data string }
+	got := make(chan report, 10)
+	calls := 0
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- h.ConsumeReports(ctx, func(_ context.Context, org string, data []byte) error {
+			calls++
+			if calls == 1 {
+				return fmt.Errorf("database down") // redelivered later
+			}
+			got <- report{org, string(data)}
+			return nil
+		})
+	}()
+	// The payload claims another organisation; the subject decides.
+	if err := s.Report(t.Context(), "r-1", []byte(`{"org":"A"}`)); err != nil {
+		t.Fatalf("Report() = %v", err)
+	}
+	if err := s.Report(t.Context(), "r-1", []byte(`{"org":"A"}`)); err != nil {
+		t.Fatalf("Report() again = %v", err)
+	}
+	select {
+	case r := <-got:
+		if diff := cmp.Diff(report{"C", `{"org":"A"}`}, r); diff != "" {
+			t.Errorf("report (-want +got):\n%s", diff)
+		}
+	case <-time.After(wait):
+		t.Fatal("no report")
+	}
+	if err := s.Report(t.Context(), "r-2", []byte("second")); err != nil {
+		t.Fatalf("Report() = %v", err)
+	}
+	select {
+	case r := <-got:
+		if r.Data != "second" {
+			t.Errorf("got %q after the first report, want %q (the duplicate must be dropped)", r.Data, "second")
+		}
+	case <-time.After(wait):
+		t.Fatal("no second report")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ConsumeReports() = %v", err)
+	}
+}
+
+func TestSite_sinkErrorRetries(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	sg := newSigner(t)
+	k := newSink()
+	failed := false
+	cfg := e.siteCfg(t, "A")
+	cfg.Sink = func(ctx context.Context, d Delivery) error {
+		if !failed && d.Seq == 2 {
+			failed = true
+			return fmt.Errorf("disk full")
+		}
+		return k.fn(ctx, d)
+	}
+	s, err := ConnectSite(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	for range 3 {
+		sg.publish(t, h, alert.TLPClear)
+	}
+	var got []uint64
+	for range 3 {
+		got = append(got, k.next(t).Seq)
+	}
+	if diff := cmp.Diff([]uint64{1, 2, 3}, got); diff != "" {
+		t.Errorf("sequences (-want +got):\n%s", diff)
+	}
+}
+
+func TestPublish_badInput(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	for _, tc := range []struct {
+		name string
+		a    *alert.Alert
+	}{
+		{"nil", nil},
+		{"no id", &alert.Alert{TLP: alert.TLPClear}},
+		{"red without orgs", &alert.Alert{ID: "x", TLP: alert.TLPRed}},
+		{"org not a token", &alert.Alert{ID: "x", TLP: alert.TLPRed, Targets: alert.Targets{Organisations: []string{"a.b"}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := h.Publish(t.Context(), tc.a, []byte("{}")); err == nil {
+				t.Error("Publish() = nil, want an error")
+			}
+		})
+	}
+}
