@@ -579,3 +579,47 @@ func TestPublish_badInput(t *testing.T) {
 		})
 	}
 }
+
+// TestSite_liveGap loses a live message on purpose (the stream stops
+// republishing for one alert) and checks that the next live message's
+// Nats-Last-Sequence makes the site catch up, in order.
+func TestSite_liveGap(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	sg := newSigner(t)
+	k := newSink()
+	e.connect(t, "A", 0, k)
+	_, first := sg.publish(t, h, alert.TLPClear)
+	if d := k.next(t); d.Seq != first[0] {
+		t.Fatalf("got %d, want %d", d.Seq, first[0])
+	}
+	stream, err := h.js.Stream(t.Context(), h.n.alerts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := stream.CachedInfo().Config
+	quiet := cfg
+	quiet.RePublish = nil
+	if _, err := h.js.UpdateStream(t.Context(), quiet); err != nil {
+		t.Fatalf("UpdateStream() = %v", err)
+	}
+	_, lost := sg.publish(t, h, alert.TLPClear)
+	if _, err := h.js.UpdateStream(t.Context(), cfg); err != nil {
+		t.Fatalf("UpdateStream() = %v", err)
+	}
+	_, next := sg.publish(t, h, alert.TLPClear)
+	// The catch-up reads the lost one and, being stored already, the next.
+	want := []Delivery{{Seq: lost[0], Live: false}, {Seq: next[0], Live: false}}
+	var got []Delivery
+	for range want {
+		d := k.next(t)
+		got = append(got, Delivery{Seq: d.Seq, Live: d.Live})
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("deliveries after the gap (-want +got):\n%s", diff)
+	}
+	_, marker := sg.publish(t, h, alert.TLPClear)
+	if d := k.next(t); d.Seq != marker[0] || !d.Live {
+		t.Errorf("got %d (live %v), want the marker %d live", d.Seq, d.Live, marker[0])
+	}
+}
