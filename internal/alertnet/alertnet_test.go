@@ -2,9 +2,17 @@ package alertnet
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"net"
 	"strconv"
 	"strings"
@@ -451,6 +459,7 @@ func TestHub_sitePermissions(t *testing.T) {
 		nextErr(t, errs, "permissions violation for subscription")
 	})
 	t.Run("revoked", func(t *testing.T) {
+		site := e.connect(t, "A", 0, newSink())
 		if err := h.RevokeSite("A"); err != nil {
 			t.Fatalf("RevokeSite() = %v", err)
 		}
@@ -458,6 +467,14 @@ func TestHub_sitePermissions(t *testing.T) {
 		case <-disconnected:
 		case <-time.After(wait):
 			t.Fatal("revoked site still connected")
+		}
+		select {
+		case <-site.Done():
+			if !errors.Is(site.Err(), nats.ErrAuthorization) {
+				t.Errorf("Err() = %v, want %v", site.Err(), nats.ErrAuthorization)
+			}
+		case <-time.After(wait):
+			t.Fatal("revoked Site not done")
 		}
 		cfg := e.siteCfg(t, "A")
 		cfg.Sink = newSink().fn
@@ -621,5 +638,67 @@ func TestSite_liveGap(t *testing.T) {
 	_, marker := sg.publish(t, h, alert.TLPClear)
 	if d := k.next(t); d.Seq != marker[0] || !d.Live {
 		t.Errorf("got %d (live %v), want the marker %d live", d.Seq, d.Live, marker[0])
+	}
+}
+
+// selfSigned returns a server TLS config for 127.0.0.1 and a client config
+// that trusts it.
+func selfSigned(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ward hub"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12},
+		&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+}
+
+func TestHub_TLS(t *testing.T) {
+	srvTLS, cliTLS := selfSigned(t)
+	hubSeed, _, _ := NewSiteKey()
+	seed, pub, err := NewSiteKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := StartHub(t.Context(), HubConfig{Dir: t.TempDir(), Listen: "127.0.0.1:0", HubSeed: hubSeed, TLS: srvTLS,
+		Sites: []SiteAuth{{OrgID: "A", PublicKey: pub}}, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatalf("StartHub() = %v", err)
+	}
+	t.Cleanup(func() { h.Close() })
+	if !strings.HasPrefix(h.ClientURL(), "tls://") {
+		t.Errorf("ClientURL() = %q, want tls://", h.ClientURL())
+	}
+	k := newSink()
+	cfg := SiteConfig{URL: h.ClientURL(), OrgID: "A", Seed: seed, TLS: cliTLS, Sink: k.fn, Logger: testLogger(t)}
+	s, err := ConnectSite(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("ConnectSite() over TLS = %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, seqs := newSigner(t).publish(t, h, alert.TLPClear)
+	if d := k.next(t); d.Seq != seqs[0] {
+		t.Errorf("got %d, want %d", d.Seq, seqs[0])
+	}
+	cfg.TLS = &tls.Config{MinVersion: tls.VersionTLS12} // does not trust the hub
+	if s, err := ConnectSite(t.Context(), cfg); err == nil {
+		s.Close()
+		t.Error("ConnectSite() without the hub's CA = nil, want an error")
 	}
 }

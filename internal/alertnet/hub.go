@@ -265,11 +265,7 @@ func (h *Hub) ClientURL() string {
 	if h.srv == nil {
 		return h.cfg.URL
 	}
-	u := h.srv.ClientURL()
-	if h.cfg.TLS != nil {
-		u = "tls" + u[len("nats"):]
-	}
-	return u
+	return h.srv.ClientURL() // tls:// when TLS is configured
 }
 
 // Publish stores a marshalled envelope for alert a and returns the stream

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -69,9 +70,11 @@ type Site struct {
 	lastGap uint64
 	backoff time.Duration
 
-	cancel context.CancelFunc
-	done   chan struct{}
-	closed atomic.Bool
+	cancel   context.CancelFunc
+	done     chan struct{} // the run goroutine ended
+	gone     chan struct{} // the connection is closed for good
+	goneOnce sync.Once
+	closed   atomic.Bool
 }
 
 // NewSiteKey makes a site's nkey user key pair. The seed stays at the site;
@@ -107,7 +110,7 @@ func ConnectSite(ctx context.Context, cfg SiteConfig) (*Site, error) {
 	s := &Site{
 		cfg: cfg, n: n, log: orDiscard(cfg.Logger).With(slog.String("org", cfg.OrgID)),
 		live: make(chan *nats.Msg, liveBuffer), wake: make(chan struct{}, 1),
-		done: make(chan struct{}), backoff: retryFirst,
+		done: make(chan struct{}), gone: make(chan struct{}), backoff: retryFirst,
 	}
 	s.cursor.Store(cfg.Cursor)
 	opts := []nats.Option{
@@ -116,6 +119,7 @@ func ConnectSite(ctx context.Context, cfg SiteConfig) (*Site, error) {
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(reconnectWait),
 		nats.ReconnectHandler(func(*nats.Conn) { s.poke() }),
+		nats.ClosedHandler(func(*nats.Conn) { s.goneOnce.Do(func() { close(s.gone) }) }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				s.log.WarnContext(ctx, "disconnected", slog.Any("error", err))
@@ -169,6 +173,14 @@ func (s *Site) start(ctx context.Context) error {
 	return s.catchUp(ctx)
 }
 
+// Done is closed when the site stops for good: after Close, or when the
+// server refused it twice in a row (revoked). [Site.Err] then says why.
+func (s *Site) Done() <-chan struct{} { return s.gone }
+
+// Err returns the connection's last error, such as an authorization
+// violation after a revocation; nil while all is well.
+func (s *Site) Err() error { return s.nc.LastError() }
+
 // Cursor returns the last sequence the Sink accepted.
 func (s *Site) Cursor() uint64 { return s.cursor.Load() }
 
@@ -185,6 +197,9 @@ func (s *Site) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.gone:
+			s.log.WarnContext(ctx, "connection closed for good", slog.Any("error", s.Err()))
 			return
 		case <-s.wake:
 			retry = s.resync(ctx)
@@ -391,5 +406,6 @@ func (s *Site) Close() error {
 	s.cancel()
 	<-s.done
 	s.nc.Close()
+	s.goneOnce.Do(func() { close(s.gone) })
 	return nil
 }
