@@ -315,22 +315,7 @@ func (h *Hub) AddSite(s SiteAuth) error {
 	if err := checkSite(s); err != nil {
 		return err
 	}
-	if h.srv == nil {
-		return ErrExternal
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	old, had := h.sites[s.OrgID]
-	h.sites[s.OrgID] = s.PublicKey
-	if err := h.reload(); err != nil {
-		if had {
-			h.sites[s.OrgID] = old
-		} else {
-			delete(h.sites, s.OrgID)
-		}
-		return err
-	}
-	return nil
+	return h.updateSites(func(sites map[string]string) { sites[s.OrgID] = s.PublicKey })
 }
 
 // RevokeSite removes a site's user from the running server and disconnects
@@ -339,21 +324,32 @@ func (h *Hub) RevokeSite(orgID string) error {
 	if err := checkOrg(orgID); err != nil {
 		return err
 	}
+	var pub string
+	err := h.updateSites(func(sites map[string]string) {
+		pub = sites[orgID]
+		delete(sites, orgID)
+	})
+	if err != nil || pub == "" {
+		return err
+	}
+	return h.disconnect(pub)
+}
+
+// updateSites changes the site set and reloads the server's users; if the
+// reload fails, the set stays as it was.
+func (h *Hub) updateSites(change func(sites map[string]string)) error {
 	if h.srv == nil {
 		return ErrExternal
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	pub, ok := h.sites[orgID]
-	if !ok {
-		return nil
-	}
-	delete(h.sites, orgID)
+	old := maps.Clone(h.sites)
+	change(h.sites)
 	if err := h.reload(); err != nil {
-		h.sites[orgID] = pub
+		h.sites = old
 		return err
 	}
-	return h.disconnect(pub)
+	return nil
 }
 
 // reload applies h.sites to the server. The caller holds h.mu.
