@@ -282,8 +282,8 @@ func (e *env) testCatchUp(t *testing.T) {
 		t.Errorf("catch-up sequences (-want +got):\n%s", diff)
 	}
 	_, marker := sg.publish(t, h, alert.TLPClear)
-	if d := k2.next(t); d.Seq != marker[0] || !d.Live {
-		t.Errorf("after catch-up got %d (live %v), want the marker %d live", d.Seq, d.Live, marker[0])
+	if d := k2.next(t); d.Seq != marker[0] {
+		t.Errorf("after catch-up got %d, want the marker %d", d.Seq, marker[0])
 	}
 }
 
@@ -626,7 +626,7 @@ func TestSite_liveGap(t *testing.T) {
 	}
 	_, next := sg.publish(t, h, alert.TLPClear)
 	// The catch-up reads the lost one and, being stored already, the next.
-	want := []Delivery{{Seq: lost[0], Live: false}, {Seq: next[0], Live: false}}
+	want := []Delivery{{Seq: lost[0]}, {Seq: next[0]}}
 	var got []Delivery
 	for range want {
 		d := k.next(t)
@@ -636,8 +636,8 @@ func TestSite_liveGap(t *testing.T) {
 		t.Errorf("deliveries after the gap (-want +got):\n%s", diff)
 	}
 	_, marker := sg.publish(t, h, alert.TLPClear)
-	if d := k.next(t); d.Seq != marker[0] || !d.Live {
-		t.Errorf("got %d (live %v), want the marker %d live", d.Seq, d.Live, marker[0])
+	if d := k.next(t); d.Seq != marker[0] {
+		t.Errorf("got %d, want the marker %d", d.Seq, marker[0])
 	}
 }
 
@@ -700,5 +700,36 @@ func TestHub_TLS(t *testing.T) {
 	if s, err := ConnectSite(t.Context(), cfg); err == nil {
 		s.Close()
 		t.Error("ConnectSite() without the hub's CA = nil, want an error")
+	}
+}
+
+// TestSite_catchUpLarge reads a backlog of several fetch batches with the
+// site's own restricted alerts mixed in, in order.
+func TestSite_catchUpLarge(t *testing.T) {
+	e := embeddedEnv(t)
+	h := e.start(t)
+	sg := newSigner(t)
+	var want []uint64
+	for i := range 3*fetchBatch + 17 {
+		tlp, orgs := alert.TLPGreen, []string(nil)
+		switch i % 7 {
+		case 3:
+			tlp, orgs = alert.TLPRed, []string{"A"}
+		case 5:
+			tlp, orgs = alert.TLPRed, []string{"B"} // not for A
+		}
+		_, seqs := sg.publish(t, h, tlp, orgs...)
+		if i%7 != 5 {
+			want = append(want, seqs[0])
+		}
+	}
+	k := newSink()
+	e.connect(t, "A", 0, k)
+	var got []uint64
+	for range want {
+		got = append(got, k.next(t).Seq)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("catch-up sequences (-want +got):\n%s", diff)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -266,9 +267,16 @@ func (s *Site) onLive(ctx context.Context, m *nats.Msg) <-chan time.Time {
 	return nil
 }
 
-// catchUp reads both subjects from cursor+1 to a consistent cut of the
-// stream and hands the messages to the Sink in sequence order; see the
-// package documentation for why the cut is consistent.
+// catchUp reads both subjects from cursor+1 up to a consistent cut of the
+// stream and hands the messages to the Sink in sequence order.
+//
+// Each consumer reads its subject in order, so after the organisation
+// consumer was read to its end (at time T), every message up to the last
+// sequence read from the broadcast consumer (which was read before T) is
+// at hand: those are delivered. The broadcast consumer then reads one more
+// batch, and so on. When a batch comes back empty, everything read so far
+// was stored before the last T and everything stored before T was read: the
+// rest is delivered too, and later messages arrive live.
 func (s *Site) catchUp(ctx context.Context) error {
 	from := s.cursor.Load() + 1
 	org, err := s.reader(ctx, s.n.alertsOrg(s.cfg.OrgID), from)
@@ -281,38 +289,56 @@ func (s *Site) catchUp(ctx context.Context) error {
 		return err
 	}
 	defer all.delete(ctx)
-	var got []Delivery
+	var pending []Delivery
 	for {
-		if _, err := org.drain(ctx, &got); err != nil {
+		for {
+			n, err := org.fetch(ctx, &pending)
+			if err != nil {
+				return err
+			}
+			if n < fetchBatch {
+				break
+			}
+		}
+		if err := s.deliver(ctx, &pending, all.lastSeq); err != nil {
 			return err
 		}
-		n, err := all.drain(ctx, &got)
+		n, err := all.fetch(ctx, &pending)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			break
+			return s.deliver(ctx, &pending, math.MaxUint64)
 		}
 	}
-	slices.SortFunc(got, func(a, b Delivery) int { return cmp.Compare(a.Seq, b.Seq) })
-	for _, d := range got {
-		if d.Seq <= s.cursor.Load() {
+}
+
+// deliver hands the pending messages up to sequence bound to the Sink, in
+// order, and keeps the rest.
+func (s *Site) deliver(ctx context.Context, pending *[]Delivery, bound uint64) error {
+	p := *pending
+	slices.SortFunc(p, func(a, b Delivery) int { return cmp.Compare(a.Seq, b.Seq) })
+	i := 0
+	for ; i < len(p) && p[i].Seq <= bound; i++ {
+		if p[i].Seq <= s.cursor.Load() {
 			continue
 		}
-		if err := s.cfg.Sink(ctx, d); err != nil {
-			return fmt.Errorf("alertnet: sink at sequence %d: %w", d.Seq, err)
+		if err := s.cfg.Sink(ctx, p[i]); err != nil {
+			return fmt.Errorf("alertnet: sink at sequence %d: %w", p[i].Seq, err)
 		}
-		s.cursor.Store(d.Seq)
+		s.cursor.Store(p[i].Seq)
 	}
+	*pending = slices.Delete(p, 0, i)
 	return nil
 }
 
 // reader is one short-lived ephemeral pull consumer on one subject.
 type reader struct {
-	s    *Site
-	cons jetstream.Consumer
-	name string
-	last uint64 // last consumer sequence read
+	s       *Site
+	cons    jetstream.Consumer
+	name    string
+	last    uint64 // last consumer sequence read
+	lastSeq uint64 // last stream sequence read
 }
 
 func (s *Site) reader(ctx context.Context, subject string, from uint64) (*reader, error) {
@@ -332,42 +358,36 @@ func (s *Site) reader(ctx context.Context, subject string, from uint64) (*reader
 	if err != nil {
 		return nil, fmt.Errorf("alertnet: site %s: consumer on %s: %w", s.cfg.OrgID, subject, err)
 	}
-	return &reader{s: s, cons: cons, name: name}, nil
+	return &reader{s: s, cons: cons, name: name, lastSeq: from - 1}, nil
 }
 
-// drain appends everything the consumer has now to got and returns how
-// many messages it read.
-func (r *reader) drain(ctx context.Context, got *[]Delivery) (int, error) {
-	total := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return total, err
-		}
-		batch, err := r.cons.FetchNoWait(fetchBatch)
-		if err != nil {
-			return total, fmt.Errorf("alertnet: fetch: %w", err)
-		}
-		n := 0
-		for m := range batch.Messages() {
-			md, err := m.Metadata()
-			if err != nil {
-				return total, fmt.Errorf("alertnet: fetch: %w", err)
-			}
-			if md.Sequence.Consumer != r.last+1 {
-				return total, fmt.Errorf("alertnet: fetch: consumer sequence jumped from %d to %d", r.last, md.Sequence.Consumer)
-			}
-			r.last = md.Sequence.Consumer
-			*got = append(*got, Delivery{Seq: md.Sequence.Stream, Subject: m.Subject(), Data: m.Data()})
-			n++
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return total, fmt.Errorf("alertnet: fetch: %w", err)
-		}
-		total += n
-		if n < fetchBatch {
-			return total, nil
-		}
+// fetch appends one batch of what the consumer has now to got and returns
+// how many messages it read; fewer than fetchBatch means it reached the end.
+func (r *reader) fetch(ctx context.Context, got *[]Delivery) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
 	}
+	batch, err := r.cons.FetchNoWait(fetchBatch)
+	if err != nil {
+		return 0, fmt.Errorf("alertnet: fetch: %w", err)
+	}
+	n := 0
+	for m := range batch.Messages() {
+		md, err := m.Metadata()
+		if err != nil {
+			return n, fmt.Errorf("alertnet: fetch: %w", err)
+		}
+		if md.Sequence.Consumer != r.last+1 {
+			return n, fmt.Errorf("alertnet: fetch: consumer sequence jumped from %d to %d", r.last, md.Sequence.Consumer)
+		}
+		r.last, r.lastSeq = md.Sequence.Consumer, md.Sequence.Stream
+		*got = append(*got, Delivery{Seq: md.Sequence.Stream, Subject: m.Subject(), Data: m.Data()})
+		n++
+	}
+	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+		return n, fmt.Errorf("alertnet: fetch: %w", err)
+	}
+	return n, nil
 }
 
 // delete removes the consumer; the server would also drop it when idle.
