@@ -273,7 +273,8 @@ func (h *Hub) ClientURL() string {
 // organisation for a restricted alert (TLP:RED, TLP:AMBER+STRICT). It waits
 // for the JetStream acknowledgements. Publishing the same alert id again
 // within 24 hours stores nothing new and returns the original sequences, so
-// a retry after a crash is safe.
+// a retry after a crash is safe. On error it returns the sequences stored so
+// far.
 func (h *Hub) Publish(ctx context.Context, a *alert.Alert, env []byte) ([]uint64, error) {
 	if h.closed.Load() {
 		return nil, ErrClosed

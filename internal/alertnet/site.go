@@ -96,7 +96,9 @@ func NewSiteKey() (seed []byte, public string, err error) {
 
 // ConnectSite connects a site, subscribes live, catches up from
 // cfg.Cursor and returns once the catch-up is done; it keeps receiving live
-// messages, and catches up again after every reconnect, until Close.
+// messages, and catches up again after every reconnect, until Close. If the
+// first catch-up fails (including a Sink error) it closes the connection and
+// returns the error; the caller retries later with its stored cursor.
 func ConnectSite(ctx context.Context, cfg SiteConfig) (*Site, error) {
 	n, err := newNames(cfg.Prefix)
 	if err != nil {
