@@ -66,7 +66,12 @@ Usage:
   ward feed add --name N --kind csaf|folder|kev|epss|cve5 --url URL|--path DIR [--interval 6h]   add an advisory feed
   ward feed list [--format table|json]                         list feeds: last success, last error, counts
   ward feed sync [--feed ID]                                   sync feeds now and re-match what changed
-  ward serve [--demo] [--addr A] [--data DIR|--db URL] [--mirror DIR]   the site system: web UI, API, feeds
+  ward serve [--demo] [--role hub|site|standalone] [--addr A] [--data DIR|--db URL]   web UI, API, feeds, early warning
+  ward alert publish --file alert.json                         sign an alert and queue it for the sites (hub)
+  ward alert list [--format table|json]                        alerts published (hub) and received (site)
+  ward site invite --name N --kind K --country CC              invite an organisation (prints only the token)
+  ward site list | ward site revoke ID                         enrolled sites; cut one off
+  ward enroll --hub URL --token T [--org ORG]                  join a hub's early-warning network (site)
   ward bench serve --advisories PATH... [--assets N --users N] load-test ward serve with many users
   ward version
 
@@ -90,6 +95,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runFeed(ctx, args[1:], stdout, stderr)
 	case "org", "user", "token":
 		return runAdmin(ctx, args[0], args[1:], stdin, stdout, stderr)
+	case "alert":
+		return runAlert(ctx, args[1:], stdout, stderr)
+	case "site":
+		return runSite(ctx, args[1:], stdout, stderr)
+	case "enroll":
+		return runEnroll(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "version":

@@ -16,6 +16,7 @@ import (
 	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/demo"
 	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/store"
 	"github.com/ward-health/ward/internal/web"
 )
 
@@ -30,12 +31,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	withDemo := fs.Bool("demo", false, "seed three sample organisations from the embedded real advisories and print their logins")
 	mirror := mirrorFlag(fs)
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set it when ward is served over TLS, e.g. behind a proxy)")
+	var nf networkFlags
+	nf.register(fs)
 	var sso web.OIDC
 	fs.StringVar(&sso.Issuer, "oidc-issuer", "", "OpenID Connect issuer `URL` for single sign-on (client secret from $WARD_OIDC_CLIENT_SECRET)")
 	fs.StringVar(&sso.ClientID, "oidc-client-id", "", "OpenID Connect client `ID` of ward")
 	fs.StringVar(&sso.RedirectURL, "oidc-redirect-url", "", "ward's callback `URL` as browsers reach it, ending in /login/oidc/callback")
 	fs.StringVar(&sso.Name, "oidc-name", "", "the provider's `NAME` on the sign-in button")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := nf.check(); err != nil {
 		return err
 	}
 	s, err := sf.open(ctx)
@@ -74,10 +80,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		logger.InfoContext(ctx, "demo ready", slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	}
+	// The early-warning network: the hub's half, the site's, or both.
+	netw, err := startNetwork(ctx, &nf, &sf, s, logger,
+		func(org string, _ store.ReceivedAlert) {
+			if h := live.Load(); h != nil {
+				h.NotifyOrg(org)
+			}
+		}, nil)
+	if err != nil {
+		return err
+	}
+	defer netw.close()
 	// Secrets come from the environment, not flags that every user of the
 	// machine could read in the process list.
 	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,
 		MetricsToken: os.Getenv("WARD_METRICS_TOKEN")}
+	if netw.hub != nil {
+		cfg.Enroll = func(ctx context.Context, token, natsKey string) (any, error) {
+			return netw.hub.Enroll(ctx, token, natsKey, netw.natsURL)
+		}
+	}
 	if sso.Issuer != "" {
 		sso.ClientSecret = os.Getenv("WARD_OIDC_CLIENT_SECRET")
 		cfg.OIDC = &sso

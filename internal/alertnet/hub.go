@@ -152,7 +152,7 @@ func checkSite(s SiteAuth) error {
 	if err := checkOrg(s.OrgID); err != nil {
 		return err
 	}
-	if !nkeys.IsValidPublicUserKey(s.PublicKey) {
+	if !ValidSiteKey(s.PublicKey) {
 		return fmt.Errorf("%w: site %s: %q is not an nkey public user key", ErrConfig, s.OrgID, s.PublicKey)
 	}
 	return nil

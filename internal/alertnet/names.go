@@ -103,7 +103,7 @@ type serverLog struct{ l *slog.Logger }
 func (s serverLog) log(level slog.Level, format string, v ...any) {
 	s.l.Log(context.Background(), level, "nats: "+fmt.Sprintf(format, v...))
 }
-func (s serverLog) Noticef(format string, v ...any) { s.log(slog.LevelInfo, format, v...) }
+func (s serverLog) Noticef(format string, v ...any) { s.log(slog.LevelDebug, format, v...) } // its start-up banner
 func (s serverLog) Warnf(format string, v ...any)   { s.log(slog.LevelWarn, format, v...) }
 func (s serverLog) Fatalf(format string, v ...any)  { s.log(slog.LevelError, format, v...) }
 func (s serverLog) Errorf(format string, v ...any)  { s.log(slog.LevelError, format, v...) }

@@ -78,6 +78,10 @@ type Site struct {
 	closed   atomic.Bool
 }
 
+// ValidSiteKey reports whether key is an nkey public user key, as
+// [NewSiteKey] makes: what a hub checks before it spends an invitation.
+func ValidSiteKey(key string) bool { return nkeys.IsValidPublicUserKey(key) }
+
 // NewSiteKey makes a site's nkey user key pair. The seed stays at the site;
 // the public key is enrolled at the hub.
 func NewSiteKey() (seed []byte, public string, err error) {

@@ -91,6 +91,8 @@ func (s *Server) apiRoutes(m *http.ServeMux, handle func(string, http.HandlerFun
 	handle("GET "+apiPrefix+"/feeds", s.api(v, s.apiFeeds))
 	handle("POST "+apiPrefix+"/feeds/{id}/sync", s.api(store.RoleAdmin, s.apiSyncFeed))
 
+	handle("POST "+apiPrefix+"/enroll", s.apiEnroll)
+
 	// Unknown paths answer 404 and known paths with another method 405, in
 	// JSON, without authentication: neither says anything about data.
 	m.HandleFunc(apiPrefix+"/", func(w http.ResponseWriter, r *http.Request) {

@@ -240,6 +240,10 @@ func openAPIDocument() obj {
 			nil, nil, "200", ref("FeedList"))},
 		p + "/feeds/{id}/sync": obj{"post": op("syncFeed", "start a sync of the feed in the background; 409 while one runs", "admin",
 			[]obj{idParam}, nil, "202", object(obj{"status": str("started")}, "status"), "403", "404", "409")},
+		p + "/enroll": obj{"post": op("enroll", "a site redeems the hub's one-time invitation: it sends the token and its NATS user public key, and receives its site ID, the hub's NATS address and the hub's alert signing keys to pin (hubs only; failed attempts are rate-limited per address)", "public",
+			nil, jsonContent(object(obj{"token": str("the invitation token from ward site invite"), "nats_key": str("the site's NATS user public key (nkey, starts with U)")}, "token", "nats_key")),
+			"200", object(obj{"site_id": str(""), "name": str(""), "kind": str(""), "country": str(""), "nats_url": str(""),
+				"hub_keys": array(str("Ed25519 public key, base64"))}, "site_id", "nats_url", "hub_keys"), "400", "404", "415")},
 	}
 	return obj{
 		"openapi": "3.1.0",

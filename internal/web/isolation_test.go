@@ -131,7 +131,9 @@ var isolationCases = map[string]isoCase{
 	"GET /api/v1/feeds":            {path: fixed("/api/v1/feeds"), want: 200},
 	"POST /api/v1/feeds/{id}/sync": {path: fixed("/api/v1/feeds/feed_unknown/sync"), want: 404},
 	"GET /api/v1/openapi.json":     {path: fixed("/api/v1/openapi.json"), want: 200, public: true},
-	"GET /api/v1/me":               {path: fixed("/api/v1/me"), want: 200},
+	// The invitation token is the credential; this node is no hub.
+	"POST /api/v1/enroll": {path: fixed("/api/v1/enroll"), want: 404, public: true},
+	"GET /api/v1/me":      {path: fixed("/api/v1/me"), want: 200},
 
 	"GET /api/v1/report": {path: fixed("/api/v1/report"), want: 200},
 	"GET /api/v1/assets": {path: fixed("/api/v1/assets?q=pump"), want: 200},

@@ -104,6 +104,9 @@ type Config struct {
 	// MetricsToken, when set, is the bearer token GET /metrics requires;
 	// when empty, /metrics is open to whoever reaches the server.
 	MetricsToken string
+	// Enroll redeems a hub's invitation token for a site presenting its
+	// NATS key (POST /api/v1/enroll); nil where this node is no hub.
+	Enroll func(ctx context.Context, token, natsKey string) (any, error)
 }
 
 // Server is the web interface. Make one with [New].
@@ -128,6 +131,7 @@ type Server struct {
 	// Metrics and live counters (metrics.go, events.go).
 	metrics      *metrics
 	metricsToken string
+	enroll       func(ctx context.Context, token, natsKey string) (any, error)
 	hub          *hub
 	heartbeat    time.Duration
 	imports      *pendingImports
@@ -151,6 +155,7 @@ func New(cfg Config) (*Server, error) {
 		lockout:  store.Lockout{After: lockoutAfter, For: lockoutFor},
 
 		metricsToken: cfg.MetricsToken,
+		enroll:       cfg.Enroll,
 		hub:          newHub(),
 		heartbeat:    heartbeatEvery,
 	}

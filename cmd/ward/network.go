@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
+	"github.com/ward-health/ward/internal/inventory"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// The roles of a node in the early-warning network.
+const (
+	roleStandalone = "standalone" // hub and site in one process: the demo, a single organisation
+	roleHub        = "hub"        // the sector support centre
+	roleSite       = "site"       // a hospital, practice or EMS service
+)
+
+// networkFlags are ward serve's flags of the early-warning network.
+type networkFlags struct {
+	role       string
+	natsListen string
+	natsURL    string
+	natsPublic string
+}
+
+func (f *networkFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.role, "role", roleStandalone, "`ROLE` of this node: hub, site or standalone (both in one process)")
+	fs.StringVar(&f.natsListen, "nats-listen", "", "`ADDR` where the hub's embedded NATS server accepts sites (default 0.0.0.0:4222 for a hub, a loopback port for standalone)")
+	fs.StringVar(&f.natsURL, "nats", "", "external NATS `URL` for the hub instead of the embedded server (for scale)")
+	fs.StringVar(&f.natsPublic, "nats-advertise", "", "NATS `URL` that enrolment tells sites (default: from --nats-listen or --nats)")
+}
+
+func (f *networkFlags) check() error {
+	switch f.role {
+	case roleStandalone, roleHub, roleSite:
+	default:
+		return fmt.Errorf("%w: --role %q: want hub, site or standalone", errUsage, f.role)
+	}
+	if f.role == roleSite && (f.natsListen != "" || f.natsURL != "") {
+		return fmt.Errorf("%w: --nats-listen and --nats are the hub's; a site learns its hub's address when it enrols", errUsage)
+	}
+	return nil
+}
+
+// network is the running early-warning service of a node.
+type network struct {
+	hub     *ews.Hub
+	net     *alertnet.Hub
+	site    *ews.Site
+	natsURL string // what enrolment tells sites
+}
+
+// startNetwork starts the hub's half (hub, standalone) and the site's half
+// (site, standalone) of the early-warning service. onAlert tells the web
+// interface of a received alert; onReport of a site's report.
+func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.Store, logger *slog.Logger,
+	onAlert func(org string, a store.ReceivedAlert), onReport func(alertID string)) (*network, error) {
+	n := &network{}
+	log := logger.With(slog.String("part", "ews"))
+	if f.role != roleSite {
+		listen := f.natsListen
+		if listen == "" {
+			listen = "127.0.0.1:0"
+			if f.role == roleHub {
+				listen = "0.0.0.0:4222"
+			}
+		}
+		sites, err := ews.EnrolledSites(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		seed, _, err := alertnet.NewSiteKey()
+		if err != nil {
+			return nil, err
+		}
+		cfg := alertnet.HubConfig{Dir: filepath.Join(sf.data, "nats"), Listen: listen, URL: f.natsURL, HubSeed: seed, Sites: sites, Logger: log}
+		if n.net, err = alertnet.StartHub(ctx, cfg); err != nil {
+			return nil, fmt.Errorf("early warning: %w", err)
+		}
+		n.natsURL = f.natsPublic
+		if n.natsURL == "" {
+			n.natsURL = n.net.ClientURL()
+		}
+		if n.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: s, Net: n.net, Logger: log, OnReport: onReport}); err != nil {
+			n.close()
+			return nil, err
+		}
+		go func() {
+			if err := n.hub.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.ErrorContext(ctx, "hub stopped", slog.Any("error", err))
+			}
+		}()
+		log.InfoContext(ctx, "hub ready", slog.String("nats", n.natsURL), slog.Int("sites", len(sites)))
+	}
+	if f.role != roleHub {
+		n.site = ews.NewSite(ews.SiteConfig{Store: s, Logger: log, OnAlert: onAlert,
+			Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, s, org) }})
+		if f.role == roleStandalone {
+			if err := n.enrollLocal(ctx, s); err != nil {
+				n.close()
+				return nil, err
+			}
+		}
+		if err := n.site.Start(ctx); err != nil {
+			n.close()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// enrollLocal enrols every organisation of a standalone node that has no
+// hub yet with the node's own hub, so alerts flow to them over NATS as
+// they would between machines.
+func (n *network) enrollLocal(ctx context.Context, s store.Store) error {
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := s.ListOrgs(ctx, opts)
+		if err != nil {
+			return err
+		}
+		for _, o := range p.Items {
+			if _, err := s.HubLink(ctx, o.ID); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			token, err := n.hub.Invite(ctx, store.SiteInvite{Name: o.Name, Kind: o.Kind, Country: o.Country, CreatedBy: "standalone"}, time.Minute)
+			if err != nil {
+				return err
+			}
+			if _, err := ews.EnrollWith(ctx, s, o.ID, func(ctx context.Context, key string) (ews.Enrollment, error) {
+				return n.hub.Enroll(ctx, token, key, n.natsURL)
+			}); err != nil {
+				return err
+			}
+		}
+		if p.Next == "" {
+			return nil
+		}
+		opts.Cursor = p.Next
+	}
+}
+
+func (n *network) close() {
+	if n.site != nil {
+		n.site.Close()
+	}
+	if n.net != nil {
+		n.net.Close()
+	}
+}

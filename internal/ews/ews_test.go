@@ -1,0 +1,320 @@
+package ews_test
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
+	"github.com/ward-health/ward/internal/inventory"
+	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/store/sqlite"
+	"github.com/ward-health/ward/internal/synth"
+)
+
+// The real CSAF advisories the feed tests serve.
+const testdataCSAF = "../feed/testdata/csaf"
+
+// node is one ward node: its store and, for a site, its organisation.
+type node struct {
+	store store.Store
+	org   string
+}
+
+func openNode(t *testing.T, name string) *node {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), name+".db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &node{store: s}
+}
+
+// siteNode makes a site whose inventory, drawn from real advisories'
+// products, has findings; it returns the site and a CVE it is affected by.
+func siteNode(t *testing.T, name string, kind store.OrgKind, seed uint64) (*node, string) {
+	t.Helper()
+	ctx := t.Context()
+	n := openNode(t, name)
+	org, err := n.store.CreateOrg(ctx, store.Organisation{Name: name, Kind: kind, Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.org = org.ID
+	set, err := advisory.Load(ctx, []string{testdataCSAF}, advisory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.store.ImportAssets(ctx, org.ID, synth.NewPool(set.Advisories).Generate(200, seed, "a"), store.Merge); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Config{Store: n.store, Base: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	if _, err := eng.Rescan(ctx, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	p, err := n.store.ListFindings(ctx, org.ID, store.FindingFilter{}, store.ListOptions{Limit: 1})
+	if err != nil || len(p.Items) == 0 || p.Items[0].Key.VulnID == "" {
+		t.Fatalf("no finding with a CVE at %s: %v %v", name, p.Items, err)
+	}
+	return n, p.Items[0].Key.VulnID
+}
+
+// hubFixture is a hub with its transport on a loopback port.
+type hubFixture struct {
+	*node
+	net *alertnet.Hub
+	hub *ews.Hub
+	dir string
+}
+
+func startHub(t *testing.T) *hubFixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	h := &hubFixture{node: openNode(t, "hub"), dir: t.TempDir()}
+	seed, _, err := alertnet.NewSiteKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.net, err = alertnet.StartHub(ctx, alertnet.HubConfig{Dir: h.dir, Listen: "127.0.0.1:0", HubSeed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.net.Close() })
+	h.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: h.store, Net: h.net, Poll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h.hub.Run(ctx) //nolint:errcheck // ends with the test
+	return h
+}
+
+// enroll invites n's organisation at the hub and enrols it, then connects.
+func (h *hubFixture) enroll(t *testing.T, n *node, s *ews.Site) store.HubLink {
+	t.Helper()
+	ctx := t.Context()
+	o, err := n.store.Org(ctx, n.org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := h.hub.Invite(ctx, store.SiteInvite{Name: o.Name, Kind: o.Kind, Country: o.Country, CreatedBy: "test"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ews.EnrollWith(ctx, n.store, n.org, func(ctx context.Context, key string) (ews.Enrollment, error) {
+		return h.hub.Enroll(ctx, token, key, h.net.ClientURL())
+	})
+	if err != nil {
+		t.Fatalf("EnrollWith() = %v", err)
+	}
+	if err := s.Connect(ctx, l); err != nil {
+		t.Fatalf("Connect() = %v", err)
+	}
+	return l
+}
+
+func newSite(t *testing.T, n *node) *ews.Site {
+	s := ews.NewSite(ews.SiteConfig{Store: n.store,
+		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) {
+			return engine.AllAssets(ctx, n.store, org)
+		}})
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// eventually polls cond until it holds or 20 seconds passed.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func received(t *testing.T, n *node) []store.ReceivedAlert {
+	t.Helper()
+	p, err := n.store.ListReceivedAlerts(t.Context(), n.org, store.ListOptions{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Items
+}
+
+func newAlert(title string, cves ...string) *alert.Alert {
+	return &alert.Alert{Title: title, Summary: "A flaw in a device you may run is exploited.", Actions: "Check the device; isolate it.",
+		Severity: alert.Critical, TLP: alert.TLPClear, CVEs: cves}
+}
+
+func TestAlert_DeliveredMatchedReported(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	var (
+		sites []*node
+		cve   string // one the first site is affected by
+	)
+	for i, kind := range []store.OrgKind{store.KindHospital, store.KindPractice, store.KindEMS} {
+		n, c := siteNode(t, string(kind), kind, uint64(i+1))
+		if i == 0 {
+			cve = c
+		}
+		sites = append(sites, n)
+	}
+	for _, n := range sites {
+		h.enroll(t, n, newSite(t, n))
+	}
+	rec, err := h.hub.Publish(ctx, newAlert("Exploited flaw", cve), "analyst")
+	if err != nil {
+		t.Fatalf("Publish() = %v", err)
+	}
+	for _, n := range sites {
+		eventually(t, "the alert matched at "+n.org, func() bool {
+			got := received(t, n)
+			return len(got) == 1 && !got[0].MatchedAt.IsZero()
+		})
+		if got := received(t, n)[0]; got.ID != rec.ID || got.Title != "Exploited flaw" {
+			t.Errorf("received %+v, want alert %s", got, rec.ID)
+		}
+	}
+	if got := received(t, sites[0])[0]; !got.Affected || got.Assets["act"]+got.Assets["attend"]+got.Assets["track*"]+got.Assets["track"]+got.Assets["none"] == 0 {
+		t.Errorf("first site: affected %v, assets %v; want affected with counts", got.Affected, got.Assets)
+	}
+	eventually(t, "three reports at the hub", func() bool {
+		r, err := h.store.AlertReports(ctx, rec.ID)
+		return err == nil && len(r) == 3
+	})
+	reports, _ := h.store.AlertReports(ctx, rec.ID)
+	for _, r := range reports {
+		if r.Shared != nil {
+			t.Errorf("report of %s shares asset details the site did not choose to share", r.SiteID)
+		}
+	}
+}
+
+func TestAlert_ForgedRejected(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n, _ := siteNode(t, "Klinikum", store.KindHospital, 1)
+	h.enroll(t, n, newSite(t, n))
+
+	// An alert signed by a key the site never pinned, and a hub alert whose
+	// payload was changed after signing.
+	key, err := alert.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := newAlert("Install this urgent update from evil.example")
+	forged.ID, forged.Issued, forged.Sequence = "WA-2026-999999", time.Now().UTC(), 999999
+	env, err := alert.NewSigner(key).Sign(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(env)
+	if _, err := h.net.Publish(ctx, forged, data); err != nil {
+		t.Fatal(err)
+	}
+	good, err := h.hub.Publish(ctx, newAlert("Genuine alert"), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := h.store.HubAlert(ctx, good.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var altered alert.Envelope
+	if err := json.Unmarshal(stored.Envelope, &altered); err != nil {
+		t.Fatal(err)
+	}
+	altered.Payload = []byte(strings.Replace(string(altered.Payload), "Genuine alert", "Genuine alerT", 1))
+	a2 := newAlert("altered")
+	a2.ID = good.ID + "-x"
+	data, _ = json.Marshal(altered)
+	if _, err := h.net.Publish(ctx, a2, data); err != nil {
+		t.Fatal(err)
+	}
+	last, err := h.hub.Publish(ctx, newAlert("Last alert"), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the last alert", func() bool {
+		return slices.ContainsFunc(received(t, n), func(a store.ReceivedAlert) bool { return a.ID == last.ID })
+	})
+	got := received(t, n)
+	if len(got) != 2 {
+		t.Fatalf("received %d alerts, want the two genuine ones: %+v", len(got), got)
+	}
+	for _, a := range got {
+		if strings.Contains(a.Title, "evil") || a.Title == "Genuine alerT" {
+			t.Errorf("a forged or altered alert was stored: %q", a.Title)
+		}
+	}
+	audit, err := n.store.ListAudit(ctx, n.org, store.ListOptions{Limit: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := 0
+	for _, e := range audit.Items {
+		if e.Action == "alert.rejected" {
+			rejected++
+		}
+	}
+	if rejected != 2 {
+		t.Errorf("audit log holds %d rejected alerts, want 2", rejected)
+	}
+}
+
+func TestAlert_CatchUpExactlyOnce(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n, _ := siteNode(t, "Praxis", store.KindPractice, 2)
+	s := newSite(t, n)
+	h.enroll(t, n, s)
+	first, err := h.hub.Publish(ctx, newAlert("Before the outage"), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first alert", func() bool { return len(received(t, n)) == 1 })
+	s.Close()
+	var want []string
+	for i := range 5 {
+		rec, err := h.hub.Publish(ctx, newAlert("While offline "+string(rune('A'+i))), "analyst")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, rec.ID)
+	}
+	eventually(t, "the hub to send them", func() bool {
+		pending, err := h.store.UnpublishedAlerts(ctx)
+		return err == nil && len(pending) == 0
+	})
+	s2 := newSite(t, n)
+	if err := s2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the five missed alerts", func() bool { return len(received(t, n)) == 6 })
+	got := received(t, n)
+	ids := map[string]int{}
+	for _, a := range got {
+		ids[a.ID]++
+	}
+	for _, id := range append(want, first.ID) {
+		if ids[id] != 1 {
+			t.Errorf("alert %s held %d times, want once", id, ids[id])
+		}
+	}
+}

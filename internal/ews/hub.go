@@ -1,0 +1,372 @@
+package ews
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// HubConfig configures a [Hub].
+type HubConfig struct {
+	Store store.Store
+	// Net is the transport; nil for a hub that only writes its outbox (the
+	// `ward alert publish` command), which the serving hub then publishes.
+	Net    *alertnet.Hub
+	Logger *slog.Logger
+	Now    func() time.Time
+	// OnReport is called after a site's report was stored (the hub's pages
+	// refresh on it). It must not block.
+	OnReport func(alertID string)
+	// Poll is how often the outbox is read for alerts another process
+	// wrote; 0 means 2 seconds.
+	Poll time.Duration
+}
+
+// Hub is the hub's side of the early-warning service.
+type Hub struct {
+	cfg      HubConfig
+	log      *slog.Logger
+	signer   *alert.Signer
+	keys     []store.SigningKey
+	kick     chan struct{}
+	admitted map[string]string // site ID -> NATS key the transport lets in; Run's own
+}
+
+// NewHub loads the hub's signing key, creating one at the first start.
+func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 2 * time.Second
+	}
+	h := &Hub{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1)}
+	if err := h.loadKeys(ctx); err != nil {
+		return nil, err
+	}
+	if h.signer == nil {
+		if _, err := h.RotateKey(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
+
+func (h *Hub) loadKeys(ctx context.Context) error {
+	keys, err := h.cfg.Store.SigningKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("hub keys: %w", err)
+	}
+	h.keys = keys
+	h.signer = nil
+	if len(keys) > 0 && keys[0].RetiredAt.IsZero() {
+		h.signer = alert.NewSigner(ed25519.PrivateKey(keys[0].Private))
+	}
+	return nil
+}
+
+// RotateKey makes a new signing key the current one; the old keys stay for
+// verification (sites learn the new public key when they enrol, and from
+// [Hub.PublicKeys]). It returns the new key.
+func (h *Hub) RotateKey(ctx context.Context) (store.SigningKey, error) {
+	priv, err := alert.GenerateKey()
+	if err != nil {
+		return store.SigningKey{}, err
+	}
+	pub := priv.Public().(ed25519.PublicKey)
+	k := store.SigningKey{ID: alert.KeyID(pub), Public: pub, Private: priv, CreatedAt: h.cfg.Now().UTC()}
+	if err := h.cfg.Store.AddSigningKey(ctx, k); err != nil {
+		return store.SigningKey{}, fmt.Errorf("hub keys: %w", err)
+	}
+	if err := h.loadKeys(ctx); err != nil {
+		return store.SigningKey{}, err
+	}
+	h.log.InfoContext(ctx, "alert signing key created", slog.String("key", k.ID))
+	return k, nil
+}
+
+// PublicKeys returns the hub's public keys, the current one first, for
+// sites to pin.
+func (h *Hub) PublicKeys() [][]byte {
+	out := make([][]byte, len(h.keys))
+	for i, k := range h.keys {
+		out[i] = k.Public
+	}
+	return out
+}
+
+// Publish gives a validated alert its ID, issue time and sequence, signs it
+// and puts it in the outbox, from which [Hub.Run] sends it at once (or, in
+// a process without a network, the serving hub within its poll interval).
+// by names the author. The alert is stored before anything is sent, so a
+// crash loses nothing.
+func (h *Hub) Publish(ctx context.Context, a *alert.Alert, by string) (store.HubAlert, error) {
+	if err := a.Validate(); err != nil {
+		return store.HubAlert{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		seq, err := h.cfg.Store.NextAlertSeq(ctx)
+		if err != nil {
+			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
+		}
+		now := h.cfg.Now().UTC().Truncate(time.Second)
+		a.Sequence = seq
+		a.Issued = now
+		a.ID = fmt.Sprintf("WA-%d-%06d", now.Year(), seq)
+		env, err := h.signer.Sign(a)
+		if err != nil {
+			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
+		}
+		data, err := json.Marshal(env)
+		if err != nil {
+			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
+		}
+		rec, err := h.cfg.Store.CreateAlert(ctx, store.HubAlert{
+			ID: a.ID, Seq: seq, Title: a.Title, Severity: string(a.Severity), TLP: string(a.TLP),
+			Envelope: data, CreatedBy: by, CreatedAt: now,
+		})
+		if errors.Is(err, store.ErrConflict) && attempt < 5 {
+			continue // another process took this sequence number
+		}
+		if err != nil {
+			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
+		}
+		h.log.InfoContext(ctx, "alert written", slog.String("alert", a.ID), slog.String("severity", string(a.Severity)),
+			slog.String("tlp", string(a.TLP)), slog.String("by", by))
+		select {
+		case h.kick <- struct{}{}:
+		default:
+		}
+		return rec, nil
+	}
+}
+
+// Run sends the outbox to the network and records the sites' reports until
+// ctx ends. Sending retries until NATS acknowledged each alert, so an alert
+// written while NATS was down goes out when it is back; the transport
+// deduplicates by alert ID, so a resend after a crash is harmless.
+func (h *Hub) Run(ctx context.Context) error {
+	if h.cfg.Net == nil {
+		return errors.New("ews: hub without a network")
+	}
+	reports := make(chan error, 1)
+	go func() { reports <- h.cfg.Net.ConsumeReports(ctx, h.recordReport) }()
+	t := time.NewTicker(h.cfg.Poll)
+	defer t.Stop()
+	for {
+		if err := h.admit(ctx); err != nil && ctx.Err() == nil {
+			h.log.WarnContext(ctx, "sites not updated", slog.Any("error", err))
+		}
+		if err := h.flush(ctx); err != nil && ctx.Err() == nil {
+			h.log.WarnContext(ctx, "alerts not sent yet", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			<-reports
+			return ctx.Err()
+		case err := <-reports:
+			if ctx.Err() == nil {
+				return fmt.Errorf("ews: reports: %w", err)
+			}
+		case <-t.C:
+		case <-h.kick:
+		}
+	}
+}
+
+// admit makes the sites the transport lets in those enrolled and not
+// revoked in the store, which `ward site revoke` and other hub nodes also
+// change.
+func (h *Hub) admit(ctx context.Context) error {
+	sites, err := EnrolledSites(ctx, h.cfg.Store)
+	if err != nil {
+		return err
+	}
+	if h.admitted == nil {
+		h.admitted = map[string]string{}
+	}
+	want := make(map[string]string, len(sites))
+	for _, s := range sites {
+		want[s.OrgID] = s.PublicKey
+		if h.admitted[s.OrgID] != s.PublicKey {
+			if err := h.cfg.Net.AddSite(s); err != nil {
+				return err
+			}
+			h.admitted[s.OrgID] = s.PublicKey
+		}
+	}
+	for id := range h.admitted {
+		if _, ok := want[id]; !ok {
+			if err := h.cfg.Net.RevokeSite(id); err != nil {
+				return err
+			}
+			delete(h.admitted, id)
+			h.log.InfoContext(ctx, "site cut off", slog.String("site", id))
+		}
+	}
+	return nil
+}
+
+// flush publishes every alert of the outbox, oldest first.
+func (h *Hub) flush(ctx context.Context) error {
+	pending, err := h.cfg.Store.UnpublishedAlerts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, rec := range pending {
+		var env alert.Envelope
+		if err := json.Unmarshal(rec.Envelope, &env); err != nil {
+			return fmt.Errorf("alert %s: stored envelope: %w", rec.ID, err)
+		}
+		a, err := h.keyring().Open(&env)
+		if err != nil {
+			return fmt.Errorf("alert %s: %w", rec.ID, err)
+		}
+		if _, err := h.cfg.Net.Publish(ctx, a, rec.Envelope); err != nil {
+			return fmt.Errorf("alert %s: %w", rec.ID, err)
+		}
+		if err := h.cfg.Store.MarkAlertPublished(ctx, rec.ID, h.cfg.Now().UTC()); err != nil {
+			return fmt.Errorf("alert %s: %w", rec.ID, err)
+		}
+		h.log.InfoContext(ctx, "alert published", slog.String("alert", rec.ID))
+	}
+	return nil
+}
+
+// keyring returns a keyring of the hub's own keys.
+func (h *Hub) keyring() *alert.Keyring {
+	return alert.NewKeyring(keysOf(h.PublicKeys())...)
+}
+
+func keysOf(raw [][]byte) []ed25519.PublicKey {
+	out := make([]ed25519.PublicKey, len(raw))
+	for i, k := range raw {
+		out[i] = ed25519.PublicKey(k)
+	}
+	return out
+}
+
+// recordReport stores one site's report. A report that breaks a rule is
+// dropped (acknowledged, with a warning): a redelivery would not mend it.
+func (h *Hub) recordReport(ctx context.Context, siteID string, data []byte) error {
+	r, err := ParseReport(data)
+	if err != nil {
+		h.log.WarnContext(ctx, "exposure report dropped", slog.String("site", siteID), slog.Any("error", err))
+		return nil
+	}
+	rec := store.ExposureReport{
+		AlertID: r.AlertID, SiteID: siteID, At: r.At.UTC(), Acknowledged: r.Acknowledged,
+		Affected: r.Affected, Assets: r.Assets, Mitigated: r.Mitigated,
+	}
+	if len(r.Shared) > 0 {
+		if rec.Shared, err = json.Marshal(r.Shared); err != nil {
+			return err
+		}
+	}
+	switch err := h.cfg.Store.RecordReport(ctx, rec); {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrInvalid):
+		h.log.WarnContext(ctx, "exposure report dropped", slog.String("site", siteID), slog.String("alert", r.AlertID), slog.Any("error", err))
+		return nil
+	case err != nil:
+		return err
+	}
+	if h.cfg.OnReport != nil {
+		h.cfg.OnReport(r.AlertID)
+	}
+	return nil
+}
+
+// Invite makes a one-time enrolment invitation for an organisation, valid
+// for ttl, and returns its token, which is shown once.
+func (h *Hub) Invite(ctx context.Context, inv store.SiteInvite, ttl time.Duration) (string, error) {
+	now := h.cfg.Now().UTC()
+	inv.CreatedAt, inv.ExpiresAt = now, now.Add(ttl)
+	_, token, err := h.cfg.Store.CreateInvite(ctx, inv)
+	if err != nil {
+		return "", fmt.Errorf("invite: %w", err)
+	}
+	return token, nil
+}
+
+// Enrollment is what the hub gives a site that redeemed its invitation,
+// as JSON: the site's ID, where to connect, and the keys to pin.
+type Enrollment struct {
+	SiteID  string   `json:"site_id"`
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`
+	Country string   `json:"country"`
+	NATSURL string   `json:"nats_url"`
+	HubKeys [][]byte `json:"hub_keys"`
+	HubURL  string   `json:"-"` // where the site enrolled, filled by the site
+}
+
+// Enroll redeems an invitation token for a site that will connect with the
+// NATS user key natsKey, and lets that key in. natsURL is where sites
+// reach the hub's NATS server.
+func (h *Hub) Enroll(ctx context.Context, token, natsKey, natsURL string) (Enrollment, error) {
+	if h.cfg.Net == nil {
+		return Enrollment{}, errors.New("enroll: the hub's network is not running")
+	}
+	if !alertnet.ValidSiteKey(natsKey) {
+		return Enrollment{}, fmt.Errorf("enroll: %w: nats_key: not a NATS user public key", store.ErrInvalid)
+	}
+	site, err := h.cfg.Store.RedeemInvite(ctx, token, natsKey, h.cfg.Now().UTC())
+	if err != nil {
+		return Enrollment{}, fmt.Errorf("enroll: %w", err)
+	}
+	if err := h.cfg.Net.AddSite(alertnet.SiteAuth{OrgID: site.ID, PublicKey: natsKey}); err != nil {
+		return Enrollment{}, fmt.Errorf("enroll: %w", err)
+	}
+	h.log.InfoContext(ctx, "site enrolled", slog.String("site", site.ID), slog.String("name", site.Name),
+		slog.String("kind", string(site.Kind)), slog.String("country", site.Country))
+	return Enrollment{SiteID: site.ID, Name: site.Name, Kind: string(site.Kind), Country: site.Country,
+		NATSURL: natsURL, HubKeys: h.PublicKeys()}, nil
+}
+
+// Revoke cuts a site off: its NATS user is removed, its connection closed.
+func (h *Hub) Revoke(ctx context.Context, siteID string) error {
+	site, err := h.cfg.Store.RevokeSite(ctx, siteID, h.cfg.Now().UTC())
+	if err != nil {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	if h.cfg.Net != nil {
+		if err := h.cfg.Net.RevokeSite(site.ID); err != nil {
+			return fmt.Errorf("revoke: %w", err)
+		}
+	}
+	h.log.InfoContext(ctx, "site revoked", slog.String("site", site.ID), slog.String("name", site.Name))
+	return nil
+}
+
+// EnrolledSites returns the NATS users of every site not revoked, for the
+// transport to let in at start.
+func EnrolledSites(ctx context.Context, s store.Store) ([]alertnet.SiteAuth, error) {
+	var out []alertnet.SiteAuth
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := s.ListSites(ctx, opts)
+		if err != nil {
+			return nil, fmt.Errorf("sites: %w", err)
+		}
+		for _, site := range p.Items {
+			if site.RevokedAt.IsZero() {
+				out = append(out, alertnet.SiteAuth{OrgID: site.ID, PublicKey: site.NATSKey})
+			}
+		}
+		if p.Next == "" {
+			return out, nil
+		}
+		opts.Cursor = p.Next
+	}
+}

@@ -1,0 +1,436 @@
+package ews
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/inventory"
+	"github.com/ward-health/ward/internal/risk"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// SiteConfig configures a [Site].
+type SiteConfig struct {
+	Store  store.Store
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Assets returns an organisation's whole inventory, for indicators
+	// that name addresses.
+	Assets func(ctx context.Context, org string) ([]inventory.Asset, error)
+	// OnAlert is called after an alert was stored and matched for org (the
+	// site's pages and notifications follow it). It must not block.
+	OnAlert func(org string, a store.ReceivedAlert)
+	// ShareAssets sends the affected assets' identity with each report
+	// (off by default: the hub then learns only counts).
+	ShareAssets bool
+}
+
+// Site is the site's side of the early-warning service, for every
+// organisation of the node that enrolled with a hub.
+type Site struct {
+	cfg   SiteConfig
+	log   *slog.Logger
+	mu    sync.Mutex
+	conns map[string]*alertnet.Site // org -> its connection
+}
+
+// NewSite returns a site service; [Site.Start] connects it.
+func NewSite(cfg SiteConfig) *Site {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Site{cfg: cfg, log: cfg.Logger, conns: map[string]*alertnet.Site{}}
+}
+
+// Start connects every enrolled organisation to its hub and catches up on
+// what it missed. An organisation whose hub cannot be reached is logged
+// and retried by the transport; Start fails only when the store does.
+func (s *Site) Start(ctx context.Context) error {
+	links, err := s.cfg.Store.HubLinks(ctx)
+	if err != nil {
+		return fmt.Errorf("ews: %w", err)
+	}
+	for _, l := range links {
+		if err := s.Connect(ctx, l); err != nil {
+			s.log.ErrorContext(ctx, "hub not reached", slog.String("org", l.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
+		}
+	}
+	return nil
+}
+
+// Connect connects one organisation's enrolment, replacing an earlier
+// connection of it, and returns once the alerts it missed are stored.
+func (s *Site) Connect(ctx context.Context, l store.HubLink) error {
+	org, err := s.cfg.Store.Org(ctx, l.OrgID)
+	if err != nil {
+		return fmt.Errorf("ews: %w", err)
+	}
+	r := &receiver{s: s, org: org, link: l, keys: alert.NewKeyring(keysOf(l.HubKeys)...)}
+	conn, err := alertnet.ConnectSite(ctx, alertnet.SiteConfig{
+		URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed, Cursor: l.Cursor, Sink: r.deliver, Logger: s.log,
+	})
+	if err != nil {
+		return fmt.Errorf("ews: connect %s: %w", l.OrgID, err)
+	}
+	s.mu.Lock()
+	old := s.conns[l.OrgID]
+	s.conns[l.OrgID] = conn
+	s.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	return nil
+}
+
+// Close disconnects every organisation.
+func (s *Site) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var errs []error
+	for org, c := range s.conns {
+		errs = append(errs, c.Close())
+		delete(s.conns, org)
+	}
+	return errors.Join(errs...)
+}
+
+// receiver handles the alerts of one organisation's connection.
+type receiver struct {
+	s    *Site
+	org  store.Organisation
+	link store.HubLink
+	keys *alert.Keyring
+}
+
+// deliver checks, stores, matches and reports one message. It returns an
+// error only when the store failed, so that the message comes again.
+func (r *receiver) deliver(ctx context.Context, d alertnet.Delivery) error {
+	st, log := r.s.cfg.Store, r.s.log.With(slog.String("org", r.org.ID), slog.Uint64("seq", d.Seq))
+	var env alert.Envelope
+	a, err := openEnvelope(r.keys, d.Data, &env)
+	if err != nil {
+		// A security event: never shown, recorded with what identifies it.
+		log.WarnContext(ctx, "alert rejected", slog.Any("error", err))
+		if _, aerr := st.AppendAudit(ctx, r.org.ID, "hub", "alert.rejected", fmt.Sprintf("message %d from the hub: %v", d.Seq, err)); aerr != nil {
+			return aerr
+		}
+		return st.SkipAlert(ctx, r.org.ID, d.Seq)
+	}
+	if !a.For(r.link.SiteID, string(r.org.Kind), r.org.Country) {
+		return st.SkipAlert(ctx, r.org.ID, d.Seq) // targeted at others: not this site's business
+	}
+	rec := store.ReceivedAlert{
+		ID: a.ID, OrgID: r.org.ID, Seq: a.Sequence, Title: a.Title, Severity: string(a.Severity), TLP: string(a.TLP),
+		Envelope: d.Data, KeyID: env.KeyID, ReceivedAt: r.s.cfg.Now().UTC(),
+	}
+	stored, err := st.ReceiveAlert(ctx, r.org.ID, rec, d.Seq)
+	if err != nil || !stored {
+		return err // a duplicate or a replay of a held alert: nothing more to do
+	}
+	log.InfoContext(ctx, "alert received", slog.String("alert", a.ID), slog.String("severity", string(a.Severity)))
+	if err := r.s.Match(ctx, r.org.ID, a.ID); err != nil {
+		log.ErrorContext(ctx, "alert not matched", slog.String("alert", a.ID), slog.Any("error", err))
+	}
+	return nil
+}
+
+// openEnvelope decodes and verifies a message from the hub.
+func openEnvelope(keys *alert.Keyring, data []byte, env *alert.Envelope) (*alert.Alert, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(env); err != nil {
+		return nil, fmt.Errorf("%w: envelope: %v", alert.ErrSignature, err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: data after the envelope", alert.ErrSignature)
+	}
+	return keys.Open(env)
+}
+
+// Alert opens a stored alert of org: its signature is checked again, as
+// the stored bytes are shown.
+func (s *Site) Alert(ctx context.Context, org, id string) (store.ReceivedAlert, *alert.Alert, error) {
+	rec, err := s.cfg.Store.ReceivedAlert(ctx, org, id)
+	if err != nil {
+		return rec, nil, err
+	}
+	l, err := s.cfg.Store.HubLink(ctx, org)
+	if err != nil {
+		return rec, nil, err
+	}
+	var env alert.Envelope
+	a, err := openEnvelope(alert.NewKeyring(keysOf(l.HubKeys)...), rec.Envelope, &env)
+	return rec, a, err
+}
+
+// Match matches a received alert against org's findings (the CVEs and
+// advisories it names) and inventory (the addresses among its indicators),
+// stores the result and reports it to the hub.
+func (s *Site) Match(ctx context.Context, org, id string) error {
+	rec, a, err := s.Alert(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	exp, err := s.exposure(ctx, org, a)
+	if err != nil {
+		return err
+	}
+	rec.MatchedAt = s.cfg.Now().UTC()
+	rec.Affected = len(exp.decision) > 0
+	rec.Assets = exp.counts()
+	if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+		return err
+	}
+	if err := s.report(ctx, rec, exp); err != nil {
+		s.log.WarnContext(ctx, "exposure report not sent", slog.String("org", org), slog.String("alert", id), slog.Any("error", err))
+	}
+	if s.cfg.OnAlert != nil {
+		s.cfg.OnAlert(org, rec)
+	}
+	return nil
+}
+
+// Acknowledge records that by took note of org's alert, and tells the hub.
+func (s *Site) Acknowledge(ctx context.Context, org, id, by string) (store.ReceivedAlert, error) {
+	rec, a, err := s.Alert(ctx, org, id)
+	if err != nil {
+		return rec, err
+	}
+	if rec.Acknowledged.IsZero() {
+		rec.Acknowledged, rec.AckBy = s.cfg.Now().UTC(), by
+		if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+			return rec, err
+		}
+	}
+	exp, err := s.exposure(ctx, org, a)
+	if err != nil {
+		return rec, err
+	}
+	if err := s.report(ctx, rec, exp); err != nil {
+		return rec, fmt.Errorf("acknowledge: the hub was not told: %w", err)
+	}
+	return rec, nil
+}
+
+// report sends the hub what org found of an alert.
+func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposure) error {
+	s.mu.Lock()
+	conn := s.conns[rec.OrgID]
+	s.mu.Unlock()
+	if conn == nil {
+		return errors.New("not connected to the hub")
+	}
+	now := s.cfg.Now().UTC()
+	r := Report{AlertID: rec.ID, At: now, Acknowledged: !rec.Acknowledged.IsZero(), Affected: len(exp.decision) > 0,
+		Assets: exp.counts(), Mitigated: exp.mitigated}
+	if s.cfg.ShareAssets {
+		r.Shared = exp.shared
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := conn.Report(ctx, fmt.Sprintf("%s/%d", rec.ID, now.UnixNano()), data); err != nil {
+		return err
+	}
+	rec.ReportedAt = now
+	return s.cfg.Store.UpdateReceivedAlert(ctx, rec)
+}
+
+// exposure is what an organisation has of an alert: each affected asset's
+// most urgent decision, the assets whose findings are all mitigated or
+// resolved, and the affected assets' identity for sharing.
+type exposure struct {
+	decision  map[string]risk.Decision
+	mitigated int
+	shared    []SharedAsset
+}
+
+func (e *exposure) counts() map[string]int {
+	m := map[string]int{}
+	for _, d := range e.decision {
+		m[string(cmp.Or(d, "none"))]++
+	}
+	return m
+}
+
+// exposure matches a against org's findings and inventory.
+func (s *Site) exposure(ctx context.Context, org string, a *alert.Alert) (*exposure, error) {
+	exp := &exposure{decision: map[string]risk.Decision{}}
+	live := map[string]bool{} // assets with a finding not mitigated or resolved
+	seen := map[string]bool{}
+	var filters []store.FindingFilter
+	for _, id := range a.CVEs {
+		filters = append(filters, store.FindingFilter{VulnID: id})
+	}
+	for _, id := range a.Advisories {
+		filters = append(filters, store.FindingFilter{AdvisoryID: id})
+	}
+	for _, f := range filters {
+		opts := store.ListOptions{Limit: store.MaxLimit}
+		for {
+			p, err := s.cfg.Store.ListFindings(ctx, org, f, opts)
+			if err != nil {
+				return nil, err
+			}
+			for _, fr := range p.Items {
+				asset := fr.Key.AssetID
+				seen[asset] = true
+				switch fr.State {
+				case store.StateResolved, store.StateNotAffected, store.StateMitigated:
+					continue
+				}
+				live[asset] = true
+				if d, ok := exp.decision[asset]; !ok || fr.Item.Decision.Rank() < d.Rank() {
+					exp.decision[asset] = fr.Item.Decision
+				}
+			}
+			if p.Next == "" {
+				break
+			}
+			opts.Cursor = p.Next
+		}
+	}
+	for asset := range seen {
+		if !live[asset] {
+			exp.mitigated++
+		}
+	}
+	if err := s.matchAddresses(ctx, org, a, exp); err != nil {
+		return nil, err
+	}
+	return exp, nil
+}
+
+// matchAddresses marks the assets whose address is among a's IP and CIDR
+// indicators: the hub saw them (exposed, or talking to an attacker).
+func (s *Site) matchAddresses(ctx context.Context, org string, a *alert.Alert, exp *exposure) error {
+	var prefixes []netip.Prefix
+	for _, in := range a.Indicators {
+		switch in.Type {
+		case "ipv4", "ipv6":
+			if ip, err := netip.ParseAddr(in.Value); err == nil {
+				prefixes = append(prefixes, netip.PrefixFrom(ip, ip.BitLen()))
+			}
+		case "cidr":
+			if p, err := netip.ParsePrefix(in.Value); err == nil {
+				prefixes = append(prefixes, p.Masked())
+			}
+		}
+	}
+	if len(prefixes) == 0 || s.cfg.Assets == nil {
+		return nil
+	}
+	assets, err := s.cfg.Assets(ctx, org)
+	if err != nil {
+		return err
+	}
+	for i := range assets {
+		as := &assets[i]
+		for _, ip := range addresses(as) {
+			if slices.ContainsFunc(prefixes, func(p netip.Prefix) bool { return p.Contains(ip) }) {
+				if _, ok := exp.decision[as.ID]; !ok {
+					exp.decision[as.ID] = risk.Act
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// addresses returns the IP addresses an asset is known by: its ID when it
+// is one (nmap's assets), and attributes named ip, ip_address or address.
+func addresses(a *inventory.Asset) []netip.Addr {
+	var out []netip.Addr
+	for _, v := range []string{a.ID, a.Attributes["ip"], a.Attributes["ip_address"], a.Attributes["address"]} {
+		if ip, err := netip.ParseAddr(strings.TrimSpace(v)); err == nil {
+			out = append(out, ip.Unmap())
+		}
+	}
+	return out
+}
+
+// Enroll redeems an invitation token at a hub's web address for org (see
+// [EnrollWith]); client may be nil.
+func Enroll(ctx context.Context, st store.Store, client *http.Client, hubURL, token, org string) (store.HubLink, error) {
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	l, err := EnrollWith(ctx, st, org, func(ctx context.Context, key string) (Enrollment, error) {
+		return postEnroll(ctx, client, hubURL, token, key)
+	})
+	if err != nil {
+		return l, fmt.Errorf("enroll: %w", err)
+	}
+	return l, nil
+}
+
+// EnrollWith makes org's NATS key, has redeem present its public half to
+// the hub, and stores the enrolment with the hub keys to pin, replacing an
+// earlier one.
+func EnrollWith(ctx context.Context, st store.Store, org string, redeem func(ctx context.Context, natsKey string) (Enrollment, error)) (store.HubLink, error) {
+	seed, pub, err := alertnet.NewSiteKey()
+	if err != nil {
+		return store.HubLink{}, err
+	}
+	e, err := redeem(ctx, pub)
+	if err != nil {
+		return store.HubLink{}, err
+	}
+	l := store.HubLink{OrgID: org, SiteID: e.SiteID, HubURL: e.HubURL, NATSURL: e.NATSURL, HubKeys: e.HubKeys,
+		NATSSeed: seed, EnrolledAt: time.Now().UTC()}
+	if err := st.SetHubLink(ctx, org, l); err != nil {
+		return store.HubLink{}, err
+	}
+	return l, nil
+}
+
+// postEnroll presents an invitation token and a NATS key at a hub's
+// enrolment endpoint.
+func postEnroll(ctx context.Context, client *http.Client, hubURL, token, natsKey string) (Enrollment, error) {
+	body, err := json.Marshal(map[string]string{"token": token, "nats_key": natsKey})
+	if err != nil {
+		return Enrollment{}, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(hubURL, "/")+"/api/v1/enroll", bytes.NewReader(body))
+	if err != nil {
+		return Enrollment{}, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return Enrollment{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return Enrollment{}, fmt.Errorf("the hub answered %s: %s", resp.Status, strings.TrimSpace(string(data)))
+	}
+	var e Enrollment
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Enrollment{}, fmt.Errorf("the hub's answer: %w", err)
+	}
+	e.HubURL = hubURL
+	return e, nil
+}
