@@ -118,7 +118,7 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 }
 
 // enrollLocal enrols every organisation of a standalone node that has no
-// hub yet with the node's own hub, so alerts flow to them over NATS as
+// hub yet, but the hub's operator, with the node's own hub, so alerts flow to them over NATS as
 // they would between machines.
 func (n *network) enrollLocal(ctx context.Context, s store.Store) error {
 	opts := store.ListOptions{Limit: store.MaxLimit}
@@ -128,6 +128,9 @@ func (n *network) enrollLocal(ctx context.Context, s store.Store) error {
 			return err
 		}
 		for _, o := range p.Items {
+			if o.Kind == store.KindHub {
+				continue // the hub's operator, not a site
+			}
 			if _, err := s.HubLink(ctx, o.ID); err == nil {
 				continue
 			} else if !errors.Is(err, store.ErrNotFound) {

@@ -132,7 +132,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(stdout, "ward is running at %s\n", url)
 	for _, l := range logins {
-		fmt.Fprintf(stdout, "  %-36s %-42s password %s  (%d findings)\n", l.Organisation, l.Email, l.Password, l.Findings)
+		what := fmt.Sprintf("(%d findings)", l.Findings)
+		if l.Findings == 0 {
+			what = "(the hub: writes alerts)"
+		}
+		fmt.Fprintf(stdout, "  %-36s %-42s password %s  %s\n", l.Organisation, l.Email, l.Password, what)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -21,6 +21,7 @@ const (
 	KindHospital = "hospital"
 	KindPractice = "practice"
 	KindEMS      = "ems" // emergency medical services: a dispatch centre
+	KindHub      = "hub" // the sector support centre that runs the hub
 )
 
 // Org is one sample organisation and everything it runs.

@@ -24,11 +24,16 @@ var people = map[string]struct{ name, email string }{
 	KindHospital: {"Jonas Berg", "jonas.berg@st-elisabeth.example"},
 	KindPractice: {"Dr. Anna Weber", "anna.weber@praxis-weber.example"},
 	KindEMS:      {"Tomasz Nowak", "tomasz.nowak@leitstelle-nord.example"},
+	KindHub:      {"Elena Rossi", "elena.rossi@health-support-centre.example"},
 }
 
+// supportCentre is the demo's hub operator: it runs no assets of its own.
+var supportCentre = Org{Name: "Health Sector Support Centre", Kind: KindHub, Country: "DE"}
+
 // Seed fills an empty store with the three demo organisations, their assets
-// and the findings of a scan against set made at now, and gives each
-// organisation an admin user. On a store that already holds them it only
+// and the findings of a scan against set made at now, and the sector
+// support centre that runs the hub, and gives each organisation an admin
+// user. On a store that already holds them it only
 // gives the users new passwords, so that every start prints working logins.
 func Seed(ctx context.Context, s store.Store, set *advisory.Set, now time.Time) ([]Login, error) {
 	existing := map[string]store.Organisation{}
@@ -40,7 +45,7 @@ func Seed(ctx context.Context, s store.Store, set *advisory.Set, now time.Time) 
 		existing[o.Name] = o
 	}
 	var logins []Login
-	for _, org := range Organisations(set) {
+	for _, org := range append(Organisations(set), supportCentre) {
 		person := people[org.Kind]
 		pw, err := newPassword()
 		if err != nil {

@@ -266,10 +266,13 @@ const (
 	KindLab      OrgKind = "lab"      // laboratory
 	KindProvider OrgKind = "provider" // IT service provider running ward for others
 	KindOther    OrgKind = "other"
+	// KindHub is the sector support centre that runs the hub: its members
+	// write alerts and see the sector's exposure, never a site's assets.
+	KindHub OrgKind = "hub"
 )
 
 // OrgKinds lists every organisation kind.
-var OrgKinds = []OrgKind{KindHospital, KindPractice, KindEMS, KindLab, KindProvider, KindOther}
+var OrgKinds = []OrgKind{KindHospital, KindPractice, KindEMS, KindLab, KindProvider, KindOther, KindHub}
 
 // Organisation is a tenant: every other row but users belongs to one.
 type Organisation struct {
