@@ -77,11 +77,14 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 		if err != nil {
 			return nil, err
 		}
-		seed, _, err := alertnet.NewSiteKey()
-		if err != nil {
-			return nil, err
+		cfg := alertnet.HubConfig{Dir: filepath.Join(sf.data, "nats"), Listen: listen, URL: f.natsURL, Sites: sites, Logger: log}
+		if f.natsURL == "" {
+			// The hub's own user of its embedded server, made anew at each
+			// start: no secret to keep.
+			if cfg.HubSeed, _, err = alertnet.NewSiteKey(); err != nil {
+				return nil, err
+			}
 		}
-		cfg := alertnet.HubConfig{Dir: filepath.Join(sf.data, "nats"), Listen: listen, URL: f.natsURL, HubSeed: seed, Sites: sites, Logger: log}
 		if n.net, err = alertnet.StartHub(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("early warning: %w", err)
 		}

@@ -259,6 +259,10 @@ func (h *Hub) ensureStreams(ctx context.Context) error {
 	return nil
 }
 
+// External reports whether the hub uses an external NATS server, whose
+// users the operator manages.
+func (h *Hub) External() bool { return h.srv == nil }
+
 // ClientURL returns the URL sites connect to: the embedded server's
 // listener, or the external URL.
 func (h *Hub) ClientURL() string {

@@ -189,6 +189,9 @@ func (h *Hub) Run(ctx context.Context) error {
 // revoked in the store, which `ward site revoke` and other hub nodes also
 // change.
 func (h *Hub) admit(ctx context.Context) error {
+	if h.cfg.Net.External() {
+		return nil // the operator manages the external server's users
+	}
 	sites, err := EnrolledSites(ctx, h.cfg.Store)
 	if err != nil {
 		return err
@@ -325,7 +328,7 @@ func (h *Hub) Enroll(ctx context.Context, token, natsKey, natsURL string) (Enrol
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("enroll: %w", err)
 	}
-	if err := h.cfg.Net.AddSite(alertnet.SiteAuth{OrgID: site.ID, PublicKey: natsKey}); err != nil {
+	if err := h.cfg.Net.AddSite(alertnet.SiteAuth{OrgID: site.ID, PublicKey: natsKey}); err != nil && !errors.Is(err, alertnet.ErrExternal) {
 		return Enrollment{}, fmt.Errorf("enroll: %w", err)
 	}
 	h.log.InfoContext(ctx, "site enrolled", slog.String("site", site.ID), slog.String("name", site.Name),
@@ -341,7 +344,7 @@ func (h *Hub) Revoke(ctx context.Context, siteID string) error {
 		return fmt.Errorf("revoke: %w", err)
 	}
 	if h.cfg.Net != nil {
-		if err := h.cfg.Net.RevokeSite(site.ID); err != nil {
+		if err := h.cfg.Net.RevokeSite(site.ID); err != nil && !errors.Is(err, alertnet.ErrExternal) {
 			return fmt.Errorf("revoke: %w", err)
 		}
 	}

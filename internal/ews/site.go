@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/alertnet"
 	"github.com/ward-health/ward/internal/inventory"
@@ -83,9 +85,16 @@ func (s *Site) Connect(ctx context.Context, l store.HubLink) error {
 		return fmt.Errorf("ews: %w", err)
 	}
 	r := &receiver{s: s, org: org, link: l, keys: alert.NewKeyring(keysOf(l.HubKeys)...)}
-	conn, err := alertnet.ConnectSite(ctx, alertnet.SiteConfig{
-		URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed, Cursor: l.Cursor, Sink: r.deliver, Logger: s.log,
-	})
+	cfg := alertnet.SiteConfig{URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed, Cursor: l.Cursor, Sink: r.deliver, Logger: s.log}
+	conn, err := alertnet.ConnectSite(ctx, cfg)
+	if errors.Is(err, nats.ErrNkeysNotSupported) {
+		// The hub's external NATS server takes connections without
+		// credentials: its operator chose to rely on the network. The
+		// alerts are still checked against the pinned keys.
+		s.log.WarnContext(ctx, "the hub's NATS server asks for no credentials", slog.String("org", l.OrgID), slog.String("nats", l.NATSURL))
+		cfg.Seed = nil
+		conn, err = alertnet.ConnectSite(ctx, cfg)
+	}
 	if err != nil {
 		return fmt.Errorf("ews: connect %s: %w", l.OrgID, err)
 	}

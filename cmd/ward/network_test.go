@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/store/sqlite"
+	"github.com/ward-health/ward/internal/synth"
+	"github.com/ward-health/ward/internal/testenv"
+)
+
+// The real CSAF advisories the feed tests serve, as a folder feed.
+const testdataCSAF = "../../internal/feed/testdata/csaf"
+
+// proc is a running ward serve.
+type proc struct {
+	cmd  *exec.Cmd
+	url  string
+	args []string
+	log  string
+}
+
+// serveProc runs ward serve with args and waits until it prints its
+// address.
+func serveProc(t *testing.T, bin string, args ...string) *proc {
+	t.Helper()
+	p := &proc{args: args, log: filepath.Join(t.TempDir(), "serve.log")}
+	logf, err := os.Create(p.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd.Stderr = logf
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.kill)
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if u, ok := strings.CutPrefix(sc.Text(), "ward is running at "); ok {
+				lines <- u
+			}
+		}
+	}()
+	select {
+	case p.url = <-lines:
+	case <-time.After(60 * time.Second):
+		b, _ := os.ReadFile(p.log)
+		t.Fatalf("ward serve %v did not start:\n%s", args, b)
+	}
+	return p
+}
+
+// kill ends the process at once, as a crash or a power cut would.
+func (p *proc) kill() {
+	if p.cmd.ProcessState == nil {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+	}
+}
+
+// freePort returns a loopback address nobody listens on.
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// netSite is a site's data folder: one organisation with assets and the
+// findings of a folder feed of real advisories.
+type netSite struct {
+	name, data, org, cve string
+	kind                 store.OrgKind
+	siteID               string
+	serve                *proc
+}
+
+func newNetSite(t *testing.T, bin string, set *advisory.Set, name string, kind store.OrgKind, assets int) *netSite {
+	t.Helper()
+	s := &netSite{name: name, kind: kind, data: t.TempDir()}
+	out := execWard(t, bin, nil, "org", "add", "--data", s.data, "--name", name, "--kind", string(kind), "--country", "DE")
+	s.org = strings.TrimSpace(out)
+	st, err := sqlite.Open(t.Context(), filepath.Join(s.data, "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = st.ImportAssets(t.Context(), s.org, synth.NewPool(set.Advisories).Generate(assets, uint64(len(name)), "a"), store.Merge)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(testdataCSAF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execWard(t, bin, nil, "feed", "add", "--data", s.data, "--name", "CISA (folder)", "--kind", "folder", "--path", abs)
+	execWard(t, bin, nil, "feed", "sync", "--data", s.data)
+	if st, err = sqlite.Open(t.Context(), filepath.Join(s.data, "ward.db")); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := st.ListFindings(t.Context(), s.org, store.FindingFilter{}, store.ListOptions{Limit: 1})
+	if err != nil || len(p.Items) == 0 {
+		t.Fatalf("%s has no findings: %v", name, err)
+	}
+	s.cve = p.Items[0].Key.VulnID
+	return s
+}
+
+// alerts returns what ward alert list says a node holds.
+func alerts(t *testing.T, bin, data string) alertList {
+	t.Helper()
+	var l alertList
+	if err := json.Unmarshal([]byte(execWard(t, bin, nil, "alert", "list", "--data", data, "--format", "json")), &l); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func publish(t *testing.T, bin, hubData, title, tlp string, cves []string, orgs []string) string {
+	t.Helper()
+	a := map[string]any{"title": title, "summary": "An exploited flaw in a product sites run.", "actions": "Patch or isolate the affected devices today.",
+		"severity": "critical", "tlp": tlp, "cves": cves, "targets": map[string]any{"organisations": orgs}}
+	b, _ := json.Marshal(a)
+	f := filepath.Join(t.TempDir(), "alert.json")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(execWard(t, bin, nil, "alert", "publish", "--data", hubData, "--file", f))
+}
+
+// waitFor polls cond until it holds, for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func received(l alertList, id string) int {
+	n := 0
+	for _, a := range l.Received {
+		if a.ID == id {
+			n++
+		}
+	}
+	return n
+}
+
+// TestNetwork_HubAndThreeSites runs a hub and three sites as separate
+// processes of the real binary, each with its own data folder.
+func TestNetwork_HubAndThreeSites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the ward binary")
+	}
+	testNetwork(t, "")
+}
+
+// TestNetwork_ExternalNATS runs the same network with the hub on the
+// external NATS server (WARD_TEST_NATS).
+func TestNetwork_ExternalNATS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the ward binary")
+	}
+	url := testenv.NATS(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	for _, s := range []string{"WARD_ALERTS", "WARD_REPORTS"} { // a previous run's
+		js.DeleteStream(t.Context(), s) //nolint:errcheck // absent is fine
+	}
+	testNetwork(t, url)
+}
+
+func testNetwork(t *testing.T, externalNATS string) {
+	bin := buildWard(t)
+	hubData := t.TempDir()
+	natsAddr := freePort(t)
+	hubArgs := []string{"--role", "hub", "--data", hubData, "--nats-listen", natsAddr}
+	if externalNATS != "" {
+		hubArgs = []string{"--role", "hub", "--data", hubData, "--nats", externalNATS}
+	}
+	hub := serveProc(t, bin, hubArgs...)
+
+	set, err := advisory.Load(t.Context(), []string{testdataCSAF}, advisory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites := []*netSite{
+		newNetSite(t, bin, set, "Klinikum Nord", store.KindHospital, 300),
+		newNetSite(t, bin, set, "Praxis am Markt", store.KindPractice, 40),
+		newNetSite(t, bin, set, "Leitstelle Süd", store.KindEMS, 80),
+	}
+	for _, s := range sites {
+		token := strings.TrimSpace(execWard(t, bin, nil, "site", "invite", "--data", hubData, "--name", s.name, "--kind", string(s.kind), "--country", "DE"))
+		out := execWard(t, bin, nil, "enroll", "--data", s.data, "--hub", hub.url, "--token", token)
+		if !strings.Contains(out, "enrolled as site ") {
+			t.Fatalf("ward enroll = %q", out)
+		}
+		s.siteID = strings.Fields(strings.TrimPrefix(out, "enrolled as site "))[0]
+		s.siteID = strings.TrimSuffix(s.siteID, ";")
+		s.serve = serveProc(t, bin, "--role", "site", "--data", s.data)
+	}
+
+	// 1. One alert reaches every site, verified and matched; the hub holds
+	// three reports.
+	first := publish(t, bin, hubData, "Exploited flaw in a monitored device", "CLEAR", []string{sites[0].cve}, nil)
+	for _, s := range sites {
+		waitFor(t, s.name+" to match "+first, func() bool {
+			for _, a := range alerts(t, bin, s.data).Received {
+				if a.ID == first && a.Matched {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	for _, a := range alerts(t, bin, sites[0].data).Received {
+		if !a.Verified || !a.Affected {
+			t.Errorf("first site: %+v; want verified and affected", a)
+		}
+	}
+	waitFor(t, "three reports at the hub", func() bool {
+		l := alerts(t, bin, hubData)
+		return len(l.Published) == 1 && l.Published[0].Reports == 3
+	})
+
+	// 2. A site killed while five alerts go out gets all five, once each.
+	sites[1].serve.kill()
+	var missed []string
+	for i := range 5 {
+		missed = append(missed, publish(t, bin, hubData, fmt.Sprintf("While the practice was down %d", i+1), "GREEN", nil, nil))
+	}
+	waitFor(t, "the others to get the five", func() bool { return received(alerts(t, bin, sites[2].data), missed[4]) == 1 })
+	sites[1].serve = serveProc(t, bin, "--role", "site", "--data", sites[1].data)
+	waitFor(t, "the restarted site to catch up", func() bool { return received(alerts(t, bin, sites[1].data), missed[4]) == 1 })
+	l := alerts(t, bin, sites[1].data)
+	for _, id := range append(missed, first) {
+		if n := received(l, id); n != 1 {
+			t.Errorf("restarted site holds %s %d times, want once", id, n)
+		}
+	}
+
+	// 3. TLP:RED for the hospital only: the others never see it, even after
+	// a later alert for everyone reached them.
+	red := publish(t, bin, hubData, "Targeted attack on one hospital", "RED", nil, []string{sites[0].siteID})
+	after := publish(t, bin, hubData, "For everyone, after the red one", "CLEAR", nil, nil)
+	for _, s := range sites {
+		waitFor(t, s.name+" to get the later alert", func() bool { return received(alerts(t, bin, s.data), after) == 1 })
+	}
+	if received(alerts(t, bin, sites[0].data), red) != 1 {
+		t.Errorf("the targeted hospital did not get the TLP:RED alert")
+	}
+	for _, s := range sites[1:] {
+		if received(alerts(t, bin, s.data), red) != 0 {
+			t.Errorf("%s got a TLP:RED alert meant for another organisation", s.name)
+		}
+	}
+
+	// 4. The hub killed: alerts written meanwhile go out when it is back,
+	// and the sites reconnect on their own.
+	hub.kill()
+	late := publish(t, bin, hubData, "Written while the hub was down", "GREEN", nil, nil)
+	hub = serveProc(t, bin, hub.args...)
+	for _, s := range sites {
+		waitFor(t, s.name+" to get the alert written while the hub was down", func() bool {
+			return received(alerts(t, bin, s.data), late) == 1
+		})
+	}
+	for _, s := range sites {
+		l := alerts(t, bin, s.data)
+		seen := map[string]int{}
+		for _, a := range l.Received {
+			seen[a.ID]++
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("%s holds %s %d times", s.name, id, n)
+			}
+		}
+	}
+}
