@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/store"
 	"github.com/ward-health/ward/internal/store/sqlite"
 	"github.com/ward-health/ward/internal/synth"
@@ -287,7 +288,23 @@ func testNetwork(t *testing.T, externalNATS string) {
 		}
 	}
 
-	// 4. The hub killed: alerts written meanwhile go out when it is back,
+	// 4. On the external server, which takes anyone's messages, a forged
+	// alert reaches the sites: they drop it and record a security event.
+	if externalNATS != "" {
+		forged := forgeAlert(t, externalNATS)
+		check := publish(t, bin, hubData, "Genuine, after the forged one", "CLEAR", nil, nil)
+		for _, s := range sites {
+			waitFor(t, s.name+" to get the alert after the forged one", func() bool { return received(alerts(t, bin, s.data), check) == 1 })
+			if received(alerts(t, bin, s.data), forged) != 0 {
+				t.Errorf("%s stored a forged alert", s.name)
+			}
+			if n := auditCount(t, s, "alert.rejected"); n != 1 {
+				t.Errorf("%s recorded %d rejected alerts, want 1", s.name, n)
+			}
+		}
+	}
+
+	// 5. The hub killed: alerts written meanwhile go out when it is back,
 	// and the sites reconnect on their own.
 	hub.kill()
 	late := publish(t, bin, hubData, "Written while the hub was down", "GREEN", nil, nil)
@@ -309,4 +326,55 @@ func testNetwork(t *testing.T, externalNATS string) {
 			}
 		}
 	}
+}
+
+// forgeAlert publishes, straight to the alert stream, an alert signed with
+// a key no site pinned, and returns its ID.
+func forgeAlert(t *testing.T, url string) string {
+	t.Helper()
+	key, err := alert.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &alert.Alert{ID: "WA-2026-999999", Issued: time.Now().UTC(), Sequence: 999999, Title: "Install the urgent fix from evil.example",
+		Summary: "Forged.", Actions: "Run the attached tool.", Severity: alert.Critical, TLP: alert.TLPClear}
+	env, err := alert.NewSigner(key).Sign(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(env)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish(t.Context(), "ward.alerts.all", data); err != nil {
+		t.Fatal(err)
+	}
+	return a.ID
+}
+
+// auditCount counts a site's audit entries of an action.
+func auditCount(t *testing.T, s *netSite, action string) int {
+	t.Helper()
+	st, err := sqlite.Open(t.Context(), filepath.Join(s.data, "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	p, err := st.ListAudit(t.Context(), s.org, store.ListOptions{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range p.Items {
+		if e.Action == action {
+			n++
+		}
+	}
+	return n
 }
