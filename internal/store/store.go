@@ -86,6 +86,7 @@ type Store interface {
 	Feeds
 	Stats
 	Network
+	Notifications
 	// Close releases the database. Calling it again does nothing.
 	Close() error
 }

@@ -22,6 +22,7 @@ var networkTests = []struct {
 	test func(t *testing.T, s store.Store)
 }{
 	{"SigningKeys", testSigningKeys},
+	{"Channels", testChannels},
 	{"HubAlerts", testHubAlerts},
 	{"Invites", testInvites},
 	{"RedeemInvite_Concurrent", testRedeemConcurrent},
