@@ -72,6 +72,8 @@ Usage:
   ward site invite --name N --kind K --country CC              invite an organisation (prints only the token)
   ward site list | ward site revoke ID                         enrolled sites; cut one off
   ward enroll --hub URL --token T [--org ORG]                  join a hub's early-warning network (site)
+  ward notify add --kind email|webhook|syslog --target T [--min-severity S]   send alerts there too (site)
+  ward notify list | ward notify remove ID                     an organisation's notification channels
   ward bench serve --advisories PATH... [--assets N --users N] load-test ward serve with many users
   ward version
 
@@ -101,6 +103,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSite(ctx, args[1:], stdout, stderr)
 	case "enroll":
 		return runEnroll(ctx, args[1:], stdout, stderr)
+	case "notify":
+		return runNotify(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "version":

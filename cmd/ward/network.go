@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -29,6 +30,7 @@ type networkFlags struct {
 	natsListen string
 	natsURL    string
 	natsPublic string
+	smtp       ews.SMTP
 }
 
 func (f *networkFlags) register(fs *flag.FlagSet) {
@@ -36,6 +38,9 @@ func (f *networkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.natsListen, "nats-listen", "", "`ADDR` where the hub's embedded NATS server accepts sites (default 0.0.0.0:4222 for a hub, a loopback port for standalone)")
 	fs.StringVar(&f.natsURL, "nats", "", "external NATS `URL` for the hub instead of the embedded server (for scale)")
 	fs.StringVar(&f.natsPublic, "nats-advertise", "", "NATS `URL` that enrolment tells sites (default: from --nats-listen or --nats)")
+	fs.StringVar(&f.smtp.Addr, "smtp", "", "mail relay `HOST:PORT` for e-mail notifications (password in $WARD_SMTP_PASSWORD)")
+	fs.StringVar(&f.smtp.From, "smtp-from", "ward@localhost", "sender `ADDRESS` of e-mail notifications")
+	fs.StringVar(&f.smtp.User, "smtp-user", "", "mail relay `USER` (empty: no authentication)")
 }
 
 func (f *networkFlags) check() error {
@@ -104,8 +109,11 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 		log.InfoContext(ctx, "hub ready", slog.String("nats", n.natsURL), slog.Int("sites", len(sites)))
 	}
 	if f.role != roleHub {
+		smtp := f.smtp
+		smtp.Password = os.Getenv("WARD_SMTP_PASSWORD")
 		n.site = ews.NewSite(ews.SiteConfig{Store: s, Logger: log, OnAlert: onAlert,
-			Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, s, org) }})
+			Notifier: &ews.Notifier{Store: s, SMTP: &smtp},
+			Assets:   func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, s, org) }})
 		if f.role == roleStandalone {
 			if err := n.enrollLocal(ctx, s); err != nil {
 				n.close()

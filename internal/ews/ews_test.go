@@ -127,7 +127,7 @@ func (h *hubFixture) enroll(t *testing.T, n *node, s *ews.Site) store.HubLink {
 }
 
 func newSite(t *testing.T, n *node) *ews.Site {
-	s := ews.NewSite(ews.SiteConfig{Store: n.store,
+	s := ews.NewSite(ews.SiteConfig{Store: n.store, Notifier: &ews.Notifier{Store: n.store},
 		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) {
 			return engine.AllAssets(ctx, n.store, org)
 		}})
@@ -178,6 +178,12 @@ func TestAlert_DeliveredMatchedReported(t *testing.T) {
 	for _, n := range sites {
 		h.enroll(t, n, newSite(t, n))
 	}
+	// The hospital's SIEM takes critical alerts by webhook.
+	hooks := newInbox()
+	if _, err := sites[0].store.AddChannel(ctx, sites[0].org, store.Channel{Kind: store.ChannelWebhook,
+		Target: webhookServer(t, hooks, "k"), MinSeverity: "critical", Secret: "k"}); err != nil {
+		t.Fatal(err)
+	}
 	rec, err := h.hub.Publish(ctx, newAlert("Exploited flaw", cve), "analyst")
 	if err != nil {
 		t.Fatalf("Publish() = %v", err)
@@ -193,6 +199,10 @@ func TestAlert_DeliveredMatchedReported(t *testing.T) {
 	}
 	if got := received(t, sites[0])[0]; !got.Affected || got.Assets["act"]+got.Assets["attend"]+got.Assets["track*"]+got.Assets["track"]+got.Assets["none"] == 0 {
 		t.Errorf("first site: affected %v, assets %v; want affected with counts", got.Affected, got.Assets)
+	}
+	hooks.wait(t, "webhook", 1)
+	if !strings.Contains(hooks.get("webhook")[0], `"affected":true`) {
+		t.Errorf("webhook = %s, want the hospital's exposure", hooks.get("webhook")[0])
 	}
 	eventually(t, "three reports at the hub", func() bool {
 		r, err := h.store.AlertReports(ctx, rec.ID)

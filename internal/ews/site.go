@@ -39,6 +39,9 @@ type SiteConfig struct {
 	// ShareAssets sends the affected assets' identity with each report
 	// (off by default: the hub then learns only counts).
 	ShareAssets bool
+	// Notifier sends each new alert to the organisation's channels (e-mail,
+	// webhook, syslog); nil sends none.
+	Notifier *Notifier
 }
 
 // Site is the site's side of the early-warning service, for every
@@ -157,7 +160,30 @@ func (r *receiver) deliver(ctx context.Context, d alertnet.Delivery) error {
 	if err := r.s.Match(ctx, r.org.ID, a.ID); err != nil {
 		log.ErrorContext(ctx, "alert not matched", slog.String("alert", a.ID), slog.Any("error", err))
 	}
+	r.s.notify(ctx, r.org.ID, a.ID)
 	return nil
+}
+
+// notify sends a stored alert to org's channels in the background: a slow
+// mail relay must not hold up the next alert. Failures are logged and
+// recorded in the audit log.
+func (s *Site) notify(ctx context.Context, org, id string) {
+	if s.cfg.Notifier == nil {
+		return
+	}
+	rec, a, err := s.Alert(ctx, org, id)
+	if err != nil {
+		s.log.ErrorContext(ctx, "alert not notified", slog.String("org", org), slog.String("alert", id), slog.Any("error", err))
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		defer cancel()
+		if err := s.cfg.Notifier.Notify(ctx, org, newNotice(a, rec)); err != nil {
+			s.log.WarnContext(ctx, "alert notification failed", slog.String("org", org), slog.String("alert", id), slog.Any("error", err))
+			s.cfg.Store.AppendAudit(ctx, org, "ward", "alert.notify_failed", fmt.Sprintf("%s: %v", id, err)) //nolint:errcheck // logged above
+		}
+	}()
 }
 
 // openEnvelope decodes and verifies a message from the hub.
