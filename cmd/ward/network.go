@@ -124,6 +124,8 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 			n.close()
 			return nil, err
 		}
+		// The hub learns of mitigations within ten minutes.
+		go n.site.Run(ctx, 10*time.Minute) //nolint:errcheck // ends with ctx
 	}
 	return n, nil
 }

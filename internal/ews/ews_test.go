@@ -175,8 +175,11 @@ func TestAlert_DeliveredMatchedReported(t *testing.T) {
 		}
 		sites = append(sites, n)
 	}
+	var services []*ews.Site
 	for _, n := range sites {
-		h.enroll(t, n, newSite(t, n))
+		s := newSite(t, n)
+		h.enroll(t, n, s)
+		services = append(services, s)
 	}
 	// The hospital's SIEM takes critical alerts by webhook.
 	hooks := newInbox()
@@ -214,6 +217,36 @@ func TestAlert_DeliveredMatchedReported(t *testing.T) {
 			t.Errorf("report of %s shares asset details the site did not choose to share", r.SiteID)
 		}
 	}
+
+	// The hospital mitigates every affected asset; its next check tells the
+	// hub, which then counts it mitigated and no longer affected.
+	hospital := sites[0]
+	p, err := hospital.store.ListFindings(ctx, hospital.org, store.FindingFilter{VulnID: cve}, store.ListOptions{Limit: store.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets := map[string]bool{}
+	for _, f := range p.Items {
+		if _, err := hospital.store.UpdateFindingState(ctx, hospital.org, f.Key, store.Transition{To: store.StateMitigated, Actor: "jonas"}); err != nil {
+			t.Fatal(err)
+		}
+		assets[f.Key.AssetID] = true
+	}
+	if err := services[0].Recheck(ctx, hospital.org); err != nil {
+		t.Fatalf("Recheck() = %v", err)
+	}
+	eventually(t, "the hub to learn of the mitigation", func() bool {
+		reports, err := h.store.AlertReports(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reports {
+			if r.Mitigated == len(assets) && !r.Affected {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 func TestAlert_ForgedRejected(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -240,6 +241,74 @@ func (s *Site) Match(ctx context.Context, org, id string) error {
 		s.cfg.OnAlert(org, rec)
 	}
 	return nil
+}
+
+// recheckWindow is how far back [Site.Recheck] looks at received alerts.
+const recheckWindow = 30 * 24 * time.Hour
+
+// Run rechecks every organisation's recent alerts every interval until ctx
+// ends, so the hub learns of assets mitigated or newly affected since an
+// alert arrived.
+func (s *Site) Run(ctx context.Context, interval time.Duration) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		links, err := s.cfg.Store.HubLinks(ctx)
+		if err != nil {
+			s.log.WarnContext(ctx, "alerts not rechecked", slog.Any("error", err))
+			continue
+		}
+		for _, l := range links {
+			if err := s.Recheck(ctx, l.OrgID); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "alerts not rechecked", slog.String("org", l.OrgID), slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// Recheck matches org's alerts of the last 30 days again and reports to the
+// hub those whose exposure changed (assets mitigated, resolved or newly
+// affected).
+func (s *Site) Recheck(ctx context.Context, org string) error {
+	since := s.cfg.Now().Add(-recheckWindow)
+	opts := store.ListOptions{Limit: store.MaxLimit}
+	for {
+		p, err := s.cfg.Store.ListReceivedAlerts(ctx, org, opts)
+		if err != nil {
+			return err
+		}
+		for _, rec := range p.Items {
+			if rec.ReceivedAt.Before(since) {
+				return nil // newest first: the rest are older still
+			}
+			_, a, err := s.Alert(ctx, org, rec.ID)
+			if err != nil {
+				return err
+			}
+			exp, err := s.exposure(ctx, org, a)
+			if err != nil {
+				return err
+			}
+			if counts := exp.counts(); !maps.Equal(counts, rec.Assets) && !(len(counts) == 0 && len(rec.Assets) == 0) {
+				rec.Affected, rec.Assets = len(exp.decision) > 0, counts
+				if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+					return err
+				}
+				if err := s.report(ctx, rec, exp); err != nil {
+					return err
+				}
+			}
+		}
+		if p.Next == "" {
+			return nil
+		}
+		opts.Cursor = p.Next
+	}
 }
 
 // Acknowledge records that by took note of org's alert, and tells the hub.
