@@ -31,6 +31,7 @@ type networkFlags struct {
 	natsURL    string
 	natsPublic string
 	smtp       ews.SMTP
+	rules      ews.Rules
 }
 
 func (f *networkFlags) register(fs *flag.FlagSet) {
@@ -41,6 +42,9 @@ func (f *networkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.smtp.Addr, "smtp", "", "mail relay `HOST:PORT` for e-mail notifications (password in $WARD_SMTP_PASSWORD)")
 	fs.StringVar(&f.smtp.From, "smtp-from", "ward@localhost", "sender `ADDRESS` of e-mail notifications")
 	fs.StringVar(&f.smtp.User, "smtp-user", "", "mail relay `USER` (empty: no authentication)")
+	fs.BoolVar(&f.rules.KEV, "alert-kev", false, "hub: raise an alert for every CVE added to CISA KEV")
+	fs.Float64Var(&f.rules.MinCVSS, "alert-cvss", 0, "hub: raise an alert for every new advisory with a CVSS `SCORE` at least this high (0: off)")
+	fs.BoolVar(&f.rules.MedicalOnly, "alert-medical-only", true, "hub: --alert-cvss only for medical-device advisories")
 }
 
 func (f *networkFlags) check() error {

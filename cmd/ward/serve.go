@@ -16,6 +16,7 @@ import (
 	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/demo"
 	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
 	"github.com/ward-health/ward/internal/web"
 )
@@ -62,11 +63,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// Feed syncs change findings behind the web interface's back: it hears
 	// of them, to refresh live counters.
-	var live atomic.Pointer[web.Server]
+	var (
+		live atomic.Pointer[web.Server]
+		hub  atomic.Pointer[ews.Hub] // a hub raises alerts from what feeds bring
+	)
 	eng, err := engine.New(engine.Config{Store: s, Logger: logger, Base: base, MirrorDir: mirrorDir(*mirror, &sf),
 		OnChange: func(org string) {
 			if h := live.Load(); h != nil {
 				h.NotifyOrg(org)
+			}
+		},
+		OnSynced: func(ctx context.Context, rep *engine.SyncReport, cat *engine.Catalog) {
+			if h := hub.Load(); h != nil && nf.rules.Active() {
+				h.Raise(ctx, nf.rules, rep, cat)
 			}
 		}})
 	if err != nil {
@@ -91,6 +100,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer netw.close()
+	hub.Store(netw.hub)
 	// Secrets come from the environment, not flags that every user of the
 	// machine could read in the process list.
 	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,

@@ -51,6 +51,9 @@ type Config struct {
 	// OnChange, when set, is called after a re-match changed org's
 	// findings (from the goroutine that re-matched; do not block).
 	OnChange func(org string)
+	// OnSynced, when set, is called after a feed sync succeeded, with its
+	// report and the catalog it made (the hub raises alerts from it).
+	OnSynced func(ctx context.Context, rep *SyncReport, cat *Catalog)
 }
 
 // Engine is the running exposure engine of a node. Make one with [New].

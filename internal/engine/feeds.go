@@ -63,6 +63,9 @@ type SyncReport struct {
 	// Added, Changed and Removed list the advisory IDs the sync brought,
 	// changed and took away, sorted.
 	Added, Changed, Removed []string
+	// KEVAdded lists the CVEs the sync added to a KEV catalogue the node
+	// already had, sorted (a first KEV sync adds none: nothing is news).
+	KEVAdded []string
 	// Files counts the files of the mirror the sync touched.
 	Files feed.Counts
 	// Errors lists files rejected (hash or signature mismatch, too large)
@@ -87,6 +90,7 @@ type feedRunner struct {
 	opts       feed.Options
 	checkEvery time.Duration
 	onChange   func(org string)
+	onSynced   func(ctx context.Context, rep *SyncReport, cat *Catalog)
 
 	ready    atomic.Bool
 	loadMu   sync.Mutex // one Load at a time
@@ -115,7 +119,8 @@ func newFeedRunner(cfg Config, e *Engine) *feedRunner {
 	bg, stop := context.WithCancel(context.Background())
 	r := &feedRunner{
 		mirrorDir: cfg.MirrorDir, base: cfg.Base, opts: cfg.FeedOptions, checkEvery: cfg.CheckEvery, onChange: cfg.OnChange,
-		sets: map[string]*advisory.Set{}, bg: bg, stop: stop,
+		onSynced: cfg.OnSynced,
+		sets:     map[string]*advisory.Set{}, bg: bg, stop: stop,
 		running: map[string]*Progress{}, indexes: map[string]*orgIndex{}, names: match.NewNames(),
 	}
 	if r.checkEvery <= 0 {
@@ -634,6 +639,14 @@ func (e *Engine) syncClaimed(ctx context.Context, id string, progress func(Progr
 	if cves := kevChanged(old.Set.KEV, cat.Set.KEV); len(cves) > 0 {
 		ids = append(ids, advisoriesWithCVEs(cat, cves)...)
 	}
+	if len(old.Set.KEV) > 0 {
+		for cve := range cat.Set.KEV {
+			if _, was := old.Set.KEV[cve]; !was {
+				rep.KEVAdded = append(rep.KEVAdded, cve)
+			}
+		}
+		slices.Sort(rep.KEVAdded)
+	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	full := unknownRemoved || epssChanged(old.Set.EPSS, cat.Set.EPSS)
@@ -651,6 +664,9 @@ func (e *Engine) syncClaimed(ctx context.Context, id string, progress func(Progr
 		slog.Int("added", len(rep.Added)), slog.Int("changed", len(rep.Changed)), slog.Int("removed", len(rep.Removed)),
 		slog.Int("failed", res.Count.Failed), slog.Int("orgs", rep.Orgs), slog.Int("new_findings", rep.Findings.New),
 		slog.Duration("took", rep.Took.Round(time.Millisecond)))
+	if e.feeds.onSynced != nil {
+		e.feeds.onSynced(ctx, rep, cat)
+	}
 	return rep, nil
 }
 

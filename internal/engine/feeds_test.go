@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/ward-health/ward/internal/store"
 	"github.com/ward-health/ward/internal/store/sqlite"
 	"github.com/ward-health/ward/internal/synth"
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 const testdataCSAF = "../feed/testdata/csaf"
@@ -370,5 +372,57 @@ func TestLoad_CatchesUpRemoval(t *testing.T) {
 		if want := fr.Key.AdvisoryID == gone; (fr.State == store.StateResolved) != want {
 			t.Errorf("finding %v after Load: %s; resolved should be %v", fr.Key, fr.State, want)
 		}
+	}
+}
+
+func TestSyncFeed_KEVAdded(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t)
+	full, err := os.ReadFile(testenv.SharedData(t, "kev", "known_exploited_vulnerabilities.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The real catalogue without its two newest entries, then the whole.
+	var doc map[string]any
+	if err := json.Unmarshal(full, &doc); err != nil {
+		t.Fatal(err)
+	}
+	vulns := doc["vulnerabilities"].([]any)
+	var want []string
+	for _, v := range vulns[:2] {
+		want = append(want, v.(map[string]any)["cveID"].(string))
+	}
+	slices.Sort(want)
+	doc["vulnerabilities"] = vulns[2:]
+	doc["count"] = len(vulns) - 2
+	older, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, "known_exploited_vulnerabilities.json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(older)
+	kev, err := f.eng.AddFeed(ctx, store.Feed{Name: "KEV", Kind: store.FeedKEV, Path: dir, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.eng.SyncFeed(ctx, kev.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.KEVAdded) != 0 {
+		t.Errorf("first KEV sync: KEVAdded = %d CVEs, want none (nothing is news yet)", len(rep.KEVAdded))
+	}
+	write(full)
+	f.clock.Add(time.Hour)
+	if rep, err = f.eng.SyncFeed(ctx, kev.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.KEVAdded, want) {
+		t.Errorf("second KEV sync: KEVAdded = %v, want %v", rep.KEVAdded, want)
 	}
 }
