@@ -67,7 +67,8 @@ func NewSite(cfg SiteConfig) *Site {
 
 // Start connects every enrolled organisation to its hub and catches up on
 // what it missed. An organisation whose hub cannot be reached is logged
-// and retried by the transport; Start fails only when the store does.
+// and tried again in the background, from every second to every minute,
+// until ctx ends; Start fails only when the store does.
 func (s *Site) Start(ctx context.Context) error {
 	links, err := s.cfg.Store.HubLinks(ctx)
 	if err != nil {
@@ -75,15 +76,53 @@ func (s *Site) Start(ctx context.Context) error {
 	}
 	for _, l := range links {
 		if err := s.Connect(ctx, l); err != nil {
-			s.log.ErrorContext(ctx, "hub not reached", slog.String("org", l.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
+			s.log.ErrorContext(ctx, "hub not reached; trying again", slog.String("org", l.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
+			go s.retry(ctx, l)
 		}
 	}
 	return nil
 }
 
+// retry connects l until it succeeds or ctx ends.
+func (s *Site) retry(ctx context.Context, l store.HubLink) {
+	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if l2, err := s.cfg.Store.HubLink(ctx, l.OrgID); err == nil {
+			l = l2 // the cursor moved, or the organisation enrolled anew
+		}
+		if err := s.Connect(ctx, l); err == nil {
+			s.log.InfoContext(ctx, "hub reached", slog.String("org", l.OrgID))
+			return
+		}
+	}
+}
+
 // Connect connects one organisation's enrolment, replacing an earlier
-// connection of it, and returns once the alerts it missed are stored.
+// connection of it, and returns once the alerts it missed are stored. A
+// connection refused at once (the hub is still admitting a site that just
+// enrolled) is tried again a few times within two seconds.
 func (s *Site) Connect(ctx context.Context, l store.HubLink) error {
+	var err error
+	for attempt := range 5 {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+			}
+		}
+		if err = s.connect(ctx, l); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 	org, err := s.cfg.Store.Org(ctx, l.OrgID)
 	if err != nil {
 		return fmt.Errorf("ews: %w", err)
