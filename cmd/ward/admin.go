@@ -21,6 +21,19 @@ import (
 )
 
 // storeFlags are the flags every store-backed command takes.
+// subcommand splits "SUB args..." of command cmd and makes SUB's flag set
+// with the store flags registered.
+func subcommand(cmd string, args []string, stderr io.Writer) (sub string, rest []string, fs *flag.FlagSet, sf *storeFlags) {
+	if len(args) > 0 {
+		sub, args = args[0], args[1:]
+	}
+	fs = flag.NewFlagSet(cmd+" "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf = &storeFlags{}
+	sf.register(fs)
+	return sub, args, fs, sf
+}
+
 type storeFlags struct {
 	data, db string
 }

@@ -17,14 +17,7 @@ import (
 
 // runAlert runs ward alert publish|list.
 func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("alert "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	sub, args, fs, sf := subcommand("alert", args, stderr)
 	switch sub {
 	case "publish":
 		file := fs.String("file", "", "alert `FILE` (JSON, see docs/alerts.md); - reads standard input")
@@ -43,7 +36,7 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if author == "" {
 			author = "cli:" + os.Getenv("USER")
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
 			if err != nil {
 				return err
@@ -61,7 +54,7 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			list, err := listAlerts(ctx, s)
 			if err != nil {
 				return err
@@ -140,34 +133,27 @@ type receivedAlert struct {
 
 func listAlerts(ctx context.Context, s store.Store) (alertList, error) {
 	out := alertList{Published: []publishedAlert{}, Received: []receivedAlert{}}
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := s.ListHubAlerts(ctx, opts)
+	published, err := store.All(ctx, s.ListHubAlerts)
+	if err != nil {
+		return out, err
+	}
+	for _, a := range published {
+		reports, err := s.AlertReports(ctx, a.ID)
 		if err != nil {
 			return out, err
 		}
-		for _, a := range p.Items {
-			reports, err := s.AlertReports(ctx, a.ID)
-			if err != nil {
-				return out, err
+		pa := publishedAlert{ID: a.ID, Title: a.Title, Severity: a.Severity, TLP: a.TLP, CreatedAt: a.CreatedAt,
+			PublishedAt: a.PublishedAt, Reports: len(reports)}
+		for _, r := range reports {
+			if r.Acknowledged {
+				pa.Acknowledged++
 			}
-			pa := publishedAlert{ID: a.ID, Title: a.Title, Severity: a.Severity, TLP: a.TLP, CreatedAt: a.CreatedAt,
-				PublishedAt: a.PublishedAt, Reports: len(reports)}
-			for _, r := range reports {
-				if r.Acknowledged {
-					pa.Acknowledged++
-				}
-				if r.Affected {
-					pa.Affected++
-				}
-				pa.Mitigated += r.Mitigated
+			if r.Affected {
+				pa.Affected++
 			}
-			out.Published = append(out.Published, pa)
+			pa.Mitigated += r.Mitigated
 		}
-		if p.Next == "" {
-			break
-		}
-		opts.Cursor = p.Next
+		out.Published = append(out.Published, pa)
 	}
 	links, err := s.HubLinks(ctx)
 	if err != nil {
@@ -179,23 +165,18 @@ func listAlerts(ctx context.Context, s store.Store) (alertList, error) {
 		if err != nil {
 			return out, err
 		}
-		opts := store.ListOptions{Limit: store.MaxLimit}
-		for {
-			p, err := s.ListReceivedAlerts(ctx, l.OrgID, opts)
-			if err != nil {
-				return out, err
-			}
-			for _, a := range p.Items {
-				// Verified again from the stored bytes, as shown.
-				_, _, verr := site.Alert(ctx, l.OrgID, a.ID)
-				out.Received = append(out.Received, receivedAlert{Org: org.Name, OrgID: org.ID, ID: a.ID, Title: a.Title, Severity: a.Severity,
-					TLP: a.TLP, ReceivedAt: a.ReceivedAt, Verified: verr == nil, KeyID: a.KeyID, Matched: !a.MatchedAt.IsZero(),
-					Affected: a.Affected, Assets: a.Assets, Acknowledged: !a.Acknowledged.IsZero()})
-			}
-			if p.Next == "" {
-				break
-			}
-			opts.Cursor = p.Next
+		received, err := store.All(ctx, func(ctx context.Context, opts store.ListOptions) (store.Page[store.ReceivedAlert], error) {
+			return s.ListReceivedAlerts(ctx, l.OrgID, opts)
+		})
+		if err != nil {
+			return out, err
+		}
+		for _, a := range received {
+			// Verified again from the stored bytes, as shown.
+			_, _, verr := site.Alert(ctx, l.OrgID, a.ID)
+			out.Received = append(out.Received, receivedAlert{Org: org.Name, OrgID: org.ID, ID: a.ID, Title: a.Title, Severity: a.Severity,
+				TLP: a.TLP, ReceivedAt: a.ReceivedAt, Verified: verr == nil, KeyID: a.KeyID, Matched: !a.MatchedAt.IsZero(),
+				Affected: a.Affected, Assets: a.Assets, Acknowledged: !a.Acknowledged.IsZero()})
 		}
 	}
 	return out, nil
@@ -248,14 +229,7 @@ func printAlerts(w io.Writer, list alertList) error {
 
 // runSite runs ward site invite|list|revoke, the hub's view of its sites.
 func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("site "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	sub, args, fs, sf := subcommand("site", args, stderr)
 	switch sub {
 	case "invite":
 		name := fs.String("name", "", "the organisation's `NAME`")
@@ -265,7 +239,7 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
 			if err != nil {
 				return err
@@ -283,19 +257,10 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
-			var sites []store.Site
-			opts := store.ListOptions{Limit: store.MaxLimit}
-			for {
-				p, err := s.ListSites(ctx, opts)
-				if err != nil {
-					return err
-				}
-				sites = append(sites, p.Items...)
-				if p.Next == "" {
-					break
-				}
-				opts.Cursor = p.Next
+		return withStore(ctx, sf, func(s store.Store) error {
+			sites, err := store.All(ctx, s.ListSites)
+			if err != nil {
+				return err
 			}
 			if *format == "json" {
 				type siteJSON struct {
@@ -330,7 +295,7 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if fs.NArg() != 1 {
 			return fmt.Errorf("%w: ward site revoke SITE-ID", errUsage)
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
 			if err != nil {
 				return err

@@ -33,19 +33,12 @@ func mirrorDir(flagValue string, sf *storeFlags) string {
 
 // runFeed runs ward feed add|list|sync.
 func runFeed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("feed "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	sub, args, fs, sf := subcommand("feed", args, stderr)
 	mirror := mirrorFlag(fs)
 	withEngine := func(fn func(e *engine.Engine) error) error {
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-			e, err := engine.New(engine.Config{Store: s, Logger: logger, MirrorDir: mirrorDir(*mirror, &sf)})
+			e, err := engine.New(engine.Config{Store: s, Logger: logger, MirrorDir: mirrorDir(*mirror, sf)})
 			if err != nil {
 				return err
 			}

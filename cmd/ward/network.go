@@ -138,36 +138,30 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 // hub yet, but the hub's operator, with the node's own hub, so alerts flow to them over NATS as
 // they would between machines.
 func (n *network) enrollLocal(ctx context.Context, s store.Store) error {
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := s.ListOrgs(ctx, opts)
+	orgs, err := store.All(ctx, s.ListOrgs)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		if o.Kind == store.KindHub {
+			continue // the hub's operator, not a site
+		}
+		if _, err := s.HubLink(ctx, o.ID); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		token, err := n.hub.Invite(ctx, store.SiteInvite{Name: o.Name, Kind: o.Kind, Country: o.Country, CreatedBy: "standalone"}, time.Minute)
 		if err != nil {
 			return err
 		}
-		for _, o := range p.Items {
-			if o.Kind == store.KindHub {
-				continue // the hub's operator, not a site
-			}
-			if _, err := s.HubLink(ctx, o.ID); err == nil {
-				continue
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			token, err := n.hub.Invite(ctx, store.SiteInvite{Name: o.Name, Kind: o.Kind, Country: o.Country, CreatedBy: "standalone"}, time.Minute)
-			if err != nil {
-				return err
-			}
-			if _, err := ews.EnrollWith(ctx, s, o.ID, func(ctx context.Context, key string) (ews.Enrollment, error) {
-				return n.hub.Enroll(ctx, token, key, n.natsURL)
-			}); err != nil {
-				return err
-			}
+		if _, err := ews.EnrollWith(ctx, s, o.ID, func(ctx context.Context, key string) (ews.Enrollment, error) {
+			return n.hub.Enroll(ctx, token, key, n.natsURL)
+		}); err != nil {
+			return err
 		}
-		if p.Next == "" {
-			return nil
-		}
-		opts.Cursor = p.Next
 	}
+	return nil
 }
 
 func (n *network) close() {

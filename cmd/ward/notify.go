@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,14 +14,7 @@ import (
 // runNotify runs ward notify add|list|remove: where an organisation's
 // alerts go besides its pages.
 func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	sub := ""
-	if len(args) > 0 {
-		sub, args = args[0], args[1:]
-	}
-	fs := flag.NewFlagSet("notify "+sub, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	sub, args, fs, sf := subcommand("notify", args, stderr)
 	org := fs.String("org", "", "organisation `ID` (default: the only one)")
 	switch sub {
 	case "add":
@@ -32,7 +24,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			id, err := onlyOrg(ctx, s, *org)
 			if err != nil {
 				return err
@@ -55,7 +47,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err := parseFlags(fs, args); err != nil {
 			return err
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			id, err := onlyOrg(ctx, s, *org)
 			if err != nil {
 				return err
@@ -92,7 +84,7 @@ func runNotify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if fs.NArg() != 1 {
 			return fmt.Errorf("%w: ward notify remove CHANNEL-ID", errUsage)
 		}
-		return withStore(ctx, &sf, func(s store.Store) error {
+		return withStore(ctx, sf, func(s store.Store) error {
 			id, err := onlyOrg(ctx, s, *org)
 			if err != nil {
 				return err

@@ -151,19 +151,7 @@ func (e *Engine) mirror(id string) string { return filepath.Join(e.feeds.mirrorD
 
 // allFeeds reads every stored feed.
 func (e *Engine) allFeeds(ctx context.Context) ([]store.Feed, error) {
-	var out []store.Feed
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := e.store.ListFeeds(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p.Items...)
-		if p.Next == "" {
-			return out, nil
-		}
-		opts.Cursor = p.Next
-	}
+	return store.All(ctx, e.store.ListFeeds)
 }
 
 // Load builds the catalog from the base set and every feed's mirror, then
@@ -758,21 +746,12 @@ func (e *Engine) rematchProgress(ctx context.Context, feedID string, cat *Catalo
 
 // orgIDs returns the IDs of every organisation.
 func (e *Engine) orgIDs(ctx context.Context) ([]string, error) {
-	var orgs []string
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := e.store.ListOrgs(ctx, opts)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range p.Items {
-			orgs = append(orgs, o.ID)
-		}
-		if p.Next == "" {
-			return orgs, nil
-		}
-		opts.Cursor = p.Next
+	orgs, err := store.All(ctx, e.store.ListOrgs)
+	ids := make([]string, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
 	}
+	return ids, err
 }
 
 // warmIndexes builds every organisation's inventory index, so that the

@@ -355,21 +355,15 @@ func (h *Hub) Revoke(ctx context.Context, siteID string) error {
 // EnrolledSites returns the NATS users of every site not revoked, for the
 // transport to let in at start.
 func EnrolledSites(ctx context.Context, s store.Store) ([]alertnet.SiteAuth, error) {
-	var out []alertnet.SiteAuth
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		p, err := s.ListSites(ctx, opts)
-		if err != nil {
-			return nil, fmt.Errorf("sites: %w", err)
-		}
-		for _, site := range p.Items {
-			if site.RevokedAt.IsZero() {
-				out = append(out, alertnet.SiteAuth{OrgID: site.ID, PublicKey: site.NATSKey})
-			}
-		}
-		if p.Next == "" {
-			return out, nil
-		}
-		opts.Cursor = p.Next
+	sites, err := store.All(ctx, s.ListSites)
+	if err != nil {
+		return nil, fmt.Errorf("sites: %w", err)
 	}
+	var out []alertnet.SiteAuth
+	for _, site := range sites {
+		if site.RevokedAt.IsZero() {
+			out = append(out, alertnet.SiteAuth{OrgID: site.ID, PublicKey: site.NATSKey})
+		}
+	}
+	return out, nil
 }

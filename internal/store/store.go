@@ -587,3 +587,22 @@ func CheckText(field, s string, required bool, max int) error {
 	}
 	return nil
 }
+
+// All pages through a list with the largest page size and returns every
+// item, for callers that need the whole of a list that stays small (sites,
+// organisations, an organisation's alerts) or must see it all.
+func All[T any](ctx context.Context, list func(ctx context.Context, opts ListOptions) (Page[T], error)) ([]T, error) {
+	out := []T{}
+	opts := ListOptions{Limit: MaxLimit}
+	for {
+		p, err := list(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Items...)
+		if p.Next == "" {
+			return out, nil
+		}
+		opts.Cursor = p.Next
+	}
+}
