@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -49,6 +50,43 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stderr, "signed and queued; the serving hub sends it within seconds\n")
 			return nil
 		})
+	case "import":
+		file := fs.String("file", "", "a STIX 2.1 bundle or a MISP event (JSON) `FILE`")
+		publish := fs.Bool("publish", false, "publish the draft at once instead of printing it for review")
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if *file == "" {
+			return fmt.Errorf("%w: --file: required", errUsage)
+		}
+		data, err := os.ReadFile(*file)
+		if err != nil {
+			return inputError{err}
+		}
+		imp, err := importAlert(data)
+		if err != nil {
+			return inputError{fmt.Errorf("%s: %w", *file, err)}
+		}
+		for _, n := range imp.Notices {
+			fmt.Fprintf(stderr, "%s: %s\n", *file, n)
+		}
+		if !*publish {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(imp.Alert)
+		}
+		return withStore(ctx, sf, func(s store.Store) error {
+			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
+			if err != nil {
+				return err
+			}
+			rec, err := h.Publish(ctx, imp.Alert, "import:"+filepath.Base(*file))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, rec.ID)
+			return nil
+		})
 	case "list":
 		format := formatFlag(fs)
 		if err := parseFlags(fs, args); err != nil {
@@ -67,8 +105,28 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return printAlerts(stdout, list)
 		})
 	}
-	fmt.Fprint(stderr, "usage: ward alert publish --file FILE | ward alert list [--format table|json]\n")
+	fmt.Fprint(stderr, "usage: ward alert publish --file FILE | ward alert import --file STIX-OR-MISP.json [--publish] | ward alert list [--format table|json]\n")
 	return errUsage
+}
+
+// importAlert drafts an alert from a STIX 2.1 bundle or a MISP event,
+// told apart by their top-level shape.
+func importAlert(data []byte) (*alert.Imported, error) {
+	var probe struct {
+		Type  string          `json:"type"`
+		Event json.RawMessage `json:"Event"`
+		Info  *string         `json:"info"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: not a JSON object: %v", alert.ErrInvalid, err)
+	}
+	switch {
+	case probe.Type == "bundle":
+		return alert.FromSTIX(data)
+	case probe.Event != nil || probe.Info != nil:
+		return alert.FromMISP(data)
+	}
+	return nil, fmt.Errorf("%w: neither a STIX bundle nor a MISP event", alert.ErrInvalid)
 }
 
 // formatFlag registers --format table|json.

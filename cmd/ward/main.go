@@ -68,6 +68,7 @@ Usage:
   ward feed sync [--feed ID]                                   sync feeds now and re-match what changed
   ward serve [--demo] [--role hub|site|standalone] [--addr A] [--data DIR|--db URL]   web UI, API, feeds, early warning
   ward alert publish --file alert.json                         sign an alert and queue it for the sites (hub)
+  ward alert import --file STIX-OR-MISP.json [--publish]      draft an alert from a STIX 2.1 bundle or a MISP event (hub)
   ward alert list [--format table|json]                        alerts published (hub) and received (site)
   ward site invite --name N --kind K --country CC              invite an organisation (prints only the token)
   ward site list | ward site revoke ID                         enrolled sites; cut one off

@@ -378,3 +378,42 @@ func auditCount(t *testing.T, s *netSite, action string) int {
 	}
 	return n
 }
+
+// TestAlertImport_RoundTrip drafts alerts from real STIX and MISP files and
+// publishes the drafts as an analyst would after reviewing them.
+func TestAlertImport_RoundTrip(t *testing.T) {
+	ctx := t.Context()
+	data := t.TempDir()
+	for _, src := range []string{
+		testenv.SharedData(t, "stix", "oasis", "examples", "threat-reports", "poisonivy.json"),
+		testenv.SharedData(t, "misp", "events", "tests", "57c4445b-c548-4654-af0b-4be3950d210f.json"),
+	} {
+		var draft, stderr strings.Builder
+		if err := run(ctx, []string{"alert", "import", "--file", src}, nil, &draft, &stderr); err != nil {
+			t.Fatalf("alert import %s: %v\n%s", src, err, stderr.String())
+		}
+		file := filepath.Join(t.TempDir(), "draft.json")
+		if err := os.WriteFile(file, []byte(draft.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var id strings.Builder
+		if err := run(ctx, []string{"alert", "publish", "--data", data, "--file", file}, nil, &id, &stderr); err != nil {
+			t.Fatalf("alert publish of the draft of %s: %v\n%s", src, err, stderr.String())
+		}
+	}
+	var out, stderr strings.Builder
+	if err := run(ctx, []string{"alert", "import", "--file", filepath.Join(t.TempDir(), "nothing.json")}, nil, &out, &stderr); err == nil {
+		t.Error("alert import of a missing file succeeded")
+	}
+	out.Reset()
+	if err := run(ctx, []string{"alert", "list", "--data", data, "--format", "json"}, nil, &out, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	var l alertList
+	if err := json.Unmarshal([]byte(out.String()), &l); err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Published) != 2 || l.Published[1].Title != "Poison Ivy: Assessing Damage and Extracting Intelligence" {
+		t.Errorf("published = %+v", l.Published)
+	}
+}

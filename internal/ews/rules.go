@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/alert"
@@ -105,18 +104,18 @@ func kevAlert(cat *engine.Catalog, cve string) *alert.Alert {
 	e := cat.Set.KEV[cve]
 	name := strings.TrimSpace(e.Vendor + " " + e.Product)
 	a := &alert.Alert{
-		Title:    clip(fmt.Sprintf("Exploited now: %s (%s)", cmpOrString(name, cve), cve), 200),
+		Title:    alert.Clip(fmt.Sprintf("Exploited now: %s (%s)", cmpOrString(name, cve), cve), 200),
 		Severity: alert.High,
 		TLP:      alert.TLPClear,
 		CVEs:     []string{cve},
-		Summary: clip(fmt.Sprintf("%s CISA added %s to its catalogue of vulnerabilities known to be exploited on %s.",
+		Summary: alert.Clip(fmt.Sprintf("%s CISA added %s to its catalogue of vulnerabilities known to be exploited on %s.",
 			strings.TrimSpace(e.ShortDescription), cve, e.DateAdded.Format("2 January 2006")), 8000),
-		Actions:    clip(cmpOrString(e.RequiredAction, "Find the product in your inventory; apply the vendor's update or mitigation today; if you cannot, take it off networks it does not need."), 8000),
+		Actions:    alert.Clip(cmpOrString(e.RequiredAction, "Find the product in your inventory; apply the vendor's update or mitigation today; if you cannot, take it off networks it does not need."), 8000),
 		References: []string{"https://www.cisa.gov/known-exploited-vulnerabilities-catalog", "https://www.cve.org/CVERecord?id=" + cve},
 	}
 	if e.KnownRansomware {
 		a.Severity = alert.Critical
-		a.Summary = clip(a.Summary+" It is known to be used in ransomware campaigns.", 8000)
+		a.Summary = alert.Clip(a.Summary+" It is known to be used in ransomware campaigns.", 8000)
 	}
 	for _, adv := range cat.Set.Advisories {
 		if len(a.Advisories) == 20 {
@@ -131,11 +130,11 @@ func kevAlert(cat *engine.Catalog, cve string) *alert.Alert {
 
 func advisoryAlert(adv *advisory.Advisory, score float64) *alert.Alert {
 	a := &alert.Alert{
-		Title:      clip(cmpOrString(adv.Title, adv.ID), 200),
+		Title:      alert.Clip(cmpOrString(adv.Title, adv.ID), 200),
 		Severity:   alert.High,
 		TLP:        alert.TLPClear,
 		Advisories: []string{adv.ID},
-		Summary: clip(fmt.Sprintf("%s %s published %s with a vulnerability scored %.1f (CVSS).",
+		Summary: alert.Clip(fmt.Sprintf("%s %s published %s with a vulnerability scored %.1f (CVSS).",
 			strings.TrimSpace(adv.Summary), cmpOrString(adv.Publisher, "The vendor"), adv.ID, score), 8000),
 		Actions: "Check whether you run the products the advisory names; apply the fix or mitigation it gives; " +
 			"until then keep affected devices off networks they do not need.",
@@ -160,17 +159,6 @@ func maxCVSS(a *advisory.Advisory) float64 {
 		m = max(m, v.CVSS)
 	}
 	return m
-}
-
-// clip cuts s to at most n bytes, on a rune boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 func cmpOrString(s, def string) string {
