@@ -172,3 +172,17 @@ func (n *network) close() {
 		n.net.Close()
 	}
 }
+
+// hubName is the name of the organisation that runs the hub, for what the
+// hub publishes under its name; "ward hub" when there is none.
+func hubName(ctx context.Context, s store.Store) string {
+	orgs, err := store.All(ctx, s.ListOrgs)
+	if err == nil {
+		for _, o := range orgs {
+			if o.Kind == store.KindHub {
+				return o.Name
+			}
+		}
+	}
+	return "ward hub"
+}

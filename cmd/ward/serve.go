@@ -18,6 +18,7 @@ import (
 	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/taxii"
 	"github.com/ward-health/ward/internal/web"
 )
 
@@ -130,8 +131,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	var handler http.Handler = h
+	if netw.hub != nil {
+		// The hub's alerts for MISP, OpenCTI and other TAXII 2.1 clients.
+		mux := http.NewServeMux()
+		mux.Handle(taxii.Prefix, taxii.New(taxii.Config{Store: s, Name: hubName(ctx, s), Logger: logger}))
+		mux.Handle("/", h)
+		handler = mux
+	}
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

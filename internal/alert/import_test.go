@@ -1,11 +1,13 @@
 package alert_test
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/testenv"
@@ -158,4 +160,44 @@ func FuzzFromMISP(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestToSTIX_RoundTrip writes a published alert as STIX 2.1 and reads it
+// back: what ward sends over TAXII is what ward (and so MISP or OpenCTI)
+// can read.
+func TestToSTIX_RoundTrip(t *testing.T) {
+	base, err := os.ReadFile("testdata/alert.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := alert.Parse(strings.NewReader(string(base)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ID, a.Issued, a.Sequence = "WA-2026-000042", time.Date(2026, 12, 5, 9, 5, 0, 0, time.UTC), 42
+	a.Indicators = append(a.Indicators, alert.Indicator{Type: "url", Value: "https://x.example.net/it's"})
+	creator := alert.STIXIdentity("Health Sector Support Centre")
+	objects := append([]alert.STIXObject{creator}, a.ToSTIX(creator["id"].(string))...)
+	bundle, err := json.Marshal(map[string]any{"type": "bundle", "id": alert.STIXID("bundle", a.ID), "objects": objects})
+	if err != nil {
+		t.Fatal(err)
+	}
+	imp, err := alert.FromSTIX(bundle)
+	if err != nil {
+		t.Fatalf("FromSTIX(ToSTIX()) = %v", err)
+	}
+	got := imp.Alert
+	if got.Title != a.Title || got.TLP != a.TLP || !slices.Equal(got.CVEs, a.CVEs) || !slices.Equal(got.Indicators, a.Indicators) {
+		t.Errorf("round trip:\n got  %q %s %v %v\n want %q %s %v %v", got.Title, got.TLP, got.CVEs, got.Indicators, a.Title, a.TLP, a.CVEs, a.Indicators)
+	}
+	if len(imp.Notices) != 0 {
+		t.Errorf("notices = %v, want none", imp.Notices)
+	}
+	// Ids are stable: the same alert makes the same objects.
+	again := a.ToSTIX(creator["id"].(string))
+	for i, o := range a.ToSTIX(creator["id"].(string)) {
+		if o["id"] != again[i]["id"] {
+			t.Errorf("object %d: id %v then %v", i, o["id"], again[i]["id"])
+		}
+	}
 }

@@ -350,6 +350,9 @@ func (h *Hub) updateSites(change func(sites map[string]string)) error {
 	defer h.mu.Unlock()
 	old := maps.Clone(h.sites)
 	change(h.sites)
+	if maps.Equal(old, h.sites) {
+		return nil // no reload: it would disturb connecting sites for nothing
+	}
 	if err := h.reload(); err != nil {
 		h.sites = old
 		return err

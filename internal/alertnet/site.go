@@ -188,6 +188,9 @@ func (s *Site) Done() <-chan struct{} { return s.gone }
 // violation after a revocation; nil while all is well.
 func (s *Site) Err() error { return s.nc.LastError() }
 
+// OrgID returns the organisation (site) ID the connection reports as.
+func (s *Site) OrgID() string { return s.cfg.OrgID }
+
 // Cursor returns the last sequence the Sink accepted.
 func (s *Site) Cursor() uint64 { return s.cursor.Load() }
 

@@ -390,7 +390,8 @@ func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposur
 	if err != nil {
 		return err
 	}
-	if err := conn.Report(ctx, fmt.Sprintf("%s/%d", rec.ID, now.UnixNano()), data); err != nil {
+	// The stream deduplicates by message ID across all sites: name the site.
+	if err := conn.Report(ctx, fmt.Sprintf("%s/%s/%d", rec.ID, conn.OrgID(), now.UnixNano()), data); err != nil {
 		return err
 	}
 	rec.ReportedAt = now
