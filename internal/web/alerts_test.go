@@ -67,7 +67,9 @@ func newAlertNet(t *testing.T) *alertNet {
 	clock := func() time.Time { return f.clock.Now().Add(time.Duration(ticks.Add(1))) }
 	n.hub = must(ews.NewHub(ctx, ews.HubConfig{Store: f.st, Net: nh, Logger: log, Now: clock, Poll: 50 * time.Millisecond}))(t)
 	n.site = ews.NewSite(ews.SiteConfig{Store: f.st, Logger: log, Now: clock,
-		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, f.st, org) }})
+		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) {
+			return engine.AllAssets(ctx, f.st, org)
+		}})
 	t.Cleanup(func() { n.site.Close() })
 	// Every site enrols before the hub runs and connects after the hub's
 	// first round admitted them: each change of the NATS users reloads the
