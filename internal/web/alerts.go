@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"time"
 
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/store"
@@ -205,6 +204,3 @@ func (s *Server) alertBanner(ctx context.Context, sess *session) ([]alertRow, er
 	}
 	return out, nil
 }
-
-// sinceHours returns how long ago t was, in whole hours.
-func sinceHours(now, t time.Time) int { return int(now.Sub(t) / time.Hour) }

@@ -139,7 +139,7 @@ func (n *alertNet) publish(t *testing.T, form url.Values) string {
 
 // reportRow returns the row of site's report on the hub's alert page.
 func reportRow(body, site string) string {
-	i := strings.Index(body, `<table id="reports">`)
+	i := strings.Index(body, `<table id="reports"`)
 	if i < 0 {
 		return ""
 	}
@@ -234,7 +234,7 @@ func TestAlerts_PublishReceiveAcknowledge(t *testing.T) {
 		row := reportRow(page, "Praxis Weber")
 		return strings.Contains(row, `<strong class="good">yes</strong>`) && strings.Contains(row, "1 Act")
 	})
-	for _, want := range []string{`id="by-country`, `id="by-kind`, "Klinikum Nord"} {
+	for _, want := range []string{`id="affected-country`, `id="acked-kind`, "Klinikum Nord"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the hub's alert page lacks %q:\n%s", want, page)
 		}

@@ -242,6 +242,7 @@ type reportRow struct {
 type unackedSite struct {
 	Name, Kind, Country, Enrolled string
 	Reported                      bool
+	Affected                      bool // first: they have the flaw
 }
 
 type hubAlertData struct {
@@ -253,8 +254,7 @@ type hubAlertData struct {
 	CVEs         []string
 	Targets      alert.Targets
 	Reports      []reportRow
-	ByCountry    chart.Bars
-	ByKind       chart.Bars
+	Charts       []chart.Bars // affected and acknowledged, by country and by kind
 	Critical     bool
 	Hours        int
 	Deadline     string // when the hours end
@@ -302,8 +302,10 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		Row: hubAlertRow{ID: ha.ID, Title: ha.Title, Severity: ha.Severity, TLP: ha.TLP, Created: ha.CreatedAt.UTC().Format(alertTime),
 			By: ha.CreatedBy, Published: !ha.PublishedAt.IsZero(), reach: reachOf(reports)}}
 	page.Nav = "hub"
-	acked := map[string]bool{}
-	reported := map[string]bool{}
+	if s.now().Sub(ha.CreatedAt) < time.Hour {
+		page.Refresh = 15 // the reports arrive in the first minutes
+	}
+	acked, reported, affected := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	type tally struct{ affected, acked int }
 	byCountry, byKind := map[string]*tally{}, map[string]*tally{}
 	add := func(m map[string]*tally, k string, rep *store.ExposureReport) {
@@ -323,23 +325,28 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		rep := &reports[i]
 		st := byID[rep.SiteID]
 		reported[rep.SiteID] = true
-		acked[rep.SiteID] = rep.Acknowledged
+		acked[rep.SiteID], affected[rep.SiteID] = rep.Acknowledged, rep.Affected
 		page.Reports = append(page.Reports, reportRow{Site: cmp.Or(rep.SiteName, st.Name), Kind: string(st.Kind), Country: st.Country,
 			Acknowledged: rep.Acknowledged, Affected: rep.Affected, Assets: decisionCounts(rep.Assets), Mitigated: rep.Mitigated,
-			At: rep.At.UTC().Format(alertTime)})
+			At: rep.At.UTC().Format("2 Jan 15:04")})
 		add(byCountry, cmp.Or(st.Country, "?"), rep)
 		add(byKind, cmp.Or(string(st.Kind), "?"), rep)
 	}
-	bars := func(m map[string]*tally) []chart.Bar {
+	bars := func(m map[string]*tally, count func(*tally) int, fill string) []chart.Bar {
 		var out []chart.Bar
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			out = append(out, chart.Bar{Label: k + " affected", Count: m[k].affected, Fill: "#8a1c00"},
-				chart.Bar{Label: k + " acknowledged", Count: m[k].acked, Fill: "#0b4f8a"})
+			out = append(out, chart.Bar{Label: k, Count: count(m[k]), Fill: fill})
 		}
 		return out
 	}
-	page.ByCountry = chart.NewBars("by-country", "Sites affected and acknowledged, by country", bars(byCountry))
-	page.ByKind = chart.NewBars("by-kind", "Sites affected and acknowledged, by kind", bars(byKind))
+	aff := func(t *tally) int { return t.affected }
+	ack := func(t *tally) int { return t.acked }
+	page.Charts = []chart.Bars{
+		chart.NewBars("affected-country", "Sites affected, by country", bars(byCountry, aff, "#8a1c00")),
+		chart.NewBars("acked-country", "Sites that acknowledged, by country", bars(byCountry, ack, "#0b4f8a")),
+		chart.NewBars("affected-kind", "Sites affected, by kind", bars(byKind, aff, "#8a1c00")),
+		chart.NewBars("acked-kind", "Sites that acknowledged, by kind", bars(byKind, ack, "#0b4f8a")),
+	}
 	start := cmp.Or(ha.PublishedAt, ha.CreatedAt)
 	deadline := start.Add(time.Duration(hours) * time.Hour)
 	page.Deadline, page.Passed = deadline.UTC().Format(alertTime), !s.now().Before(deadline)
@@ -350,9 +357,18 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		page.TargetsCount++
 		if !acked[st.ID] {
 			page.Unacked = append(page.Unacked, unackedSite{Name: st.Name, Kind: string(st.Kind), Country: st.Country,
-				Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"), Reported: reported[st.ID]})
+				Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"), Reported: reported[st.ID], Affected: affected[st.ID]})
 		}
 	}
+	slices.SortStableFunc(page.Unacked, func(a, b unackedSite) int {
+		switch {
+		case a.Affected == b.Affected:
+			return 0
+		case a.Affected:
+			return -1
+		}
+		return 1
+	})
 	s.render(w, r, http.StatusOK, "hub_alert.html", page)
 }
 

@@ -236,6 +236,7 @@ type findingsPage struct {
 	Decisions, States, Confidences []option
 	Cards                          []card
 	Next                           string
+	Vuln                           string // the one flaw shown (an alert's CVE), or ""
 }
 
 func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -260,6 +261,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session)
 		Decisions:   options(asStrings(risk.Decisions), q["decision"]),
 		States:      options(asStrings(store.FindingStates), q["state"]),
 		Confidences: options([]string{string(match.Confirmed), string(match.Possible)}, q["confidence"]),
+		Vuln:        f.VulnID,
 	}
 	for i := range list.Items {
 		page.Cards = append(page.Cards, s.card(&list.Items[i], now))
