@@ -73,7 +73,9 @@ func newNetworkSite(t *testing.T) (*site, string) {
 		t.Fatalf("ews.NewHub() = %v", err)
 	}
 	siteSvc := ews.NewSite(ews.SiteConfig{Store: st, Logger: logger,
-		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, st, org) }})
+		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) {
+			return engine.AllAssets(ctx, st, org)
+		}})
 	t.Cleanup(func() { siteSvc.Close() })
 
 	// Every organisation enrols before the hub runs, and connects after its
