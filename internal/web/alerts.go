@@ -60,8 +60,8 @@ func (s *Server) siteOrg(next sessionHandler) sessionHandler {
 
 // countItem is a number with what it counts.
 type countItem struct {
-	Label string
-	Count int
+	Label, Words string
+	Count        int
 }
 
 // decisionCounts lists counts of assets by decision in the order of
@@ -70,7 +70,7 @@ func decisionCounts(by map[string]int) []countItem {
 	var out []countItem
 	for _, d := range decisionStyles {
 		if n := by[string(d.Decision)]; n > 0 {
-			out = append(out, countItem{Label: d.Label, Count: n})
+			out = append(out, countItem{Label: d.Label, Words: d.Words, Count: n})
 		}
 	}
 	return out

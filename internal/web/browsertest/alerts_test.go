@@ -187,6 +187,7 @@ func TestAlertPublishAndAcknowledge(t *testing.T) {
 	if h := b.text("h1"); h != "Early warnings to the sector" {
 		t.Fatalf("the Hub link shows %q", h)
 	}
+	b.saveScreenshot("/tmp/hub-compose.png")
 	b.fill("#title", "Infusion pump flaw exploited")
 	b.fill("#summary", "Criminals exploit a flaw in a common device. Hospitals are targeted.")
 	b.fill("#actions", "Block the device's remote service at the firewall.\nCall the vendor's hotline.")
@@ -205,6 +206,7 @@ func TestAlertPublishAndAcknowledge(t *testing.T) {
 	link := fmt.Sprintf(`a[href="/alerts/%s"]`, id)
 	b.until("/alerts", fmt.Sprintf(`document.querySelector(%s) !== null && document.body.innerText.includes("Affects you")`, jsString(link)),
 		"the alert, matched, on the hospital's Alerts page")
+	b.saveScreenshot("/tmp/site-alerts.png")
 	b.open("/")
 	if b.count(".banner "+link) != 1 {
 		t.Errorf("Today shows no banner linking the unacknowledged critical alert")
