@@ -213,6 +213,9 @@ func (s *Server) hubPublish(w http.ResponseWriter, r *http.Request, sess *sessio
 		Targets: alert.Targets{Kinds: f["kinds"], Countries: f["countries"], Organisations: f["organisations"]}}
 	if err := a.Validate(); err != nil {
 		field, msg := formField(err)
+		if msg == "required" {
+			msg = "Please fill this in."
+		}
 		form.Errors = map[string]string{field: msg}
 		if field == "" || !slices.Contains([]string{"title", "summary", "actions", "severity", "tlp", "cves", "advisories", "references", "kinds", "countries", "organisations"}, field) {
 			form.Error = err.Error()
