@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/engine"
 	"github.com/ward-health/ward/internal/store"
 )
@@ -92,6 +93,7 @@ func (s *Server) apiRoutes(m *http.ServeMux, handle func(string, http.HandlerFun
 	handle("POST "+apiPrefix+"/feeds/{id}/sync", s.api(store.RoleAdmin, s.apiSyncFeed))
 
 	handle("POST "+apiPrefix+"/enroll", s.apiEnroll)
+	s.alertAPIRoutes(handle) // api_alerts.go
 
 	// Unknown paths answer 404 and known paths with another method 405, in
 	// JSON, without authentication: neither says anything about data.
@@ -169,7 +171,7 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		code, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrConflict), errors.Is(err, engine.ErrSyncRunning):
 		code, msg = http.StatusConflict, err.Error()
-	case errors.Is(err, store.ErrInvalid):
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, alert.ErrInvalid):
 		code, msg = http.StatusBadRequest, err.Error()
 	default:
 		s.log.ErrorContext(r.Context(), "api request failed", slog.String("method", r.Method),

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/risk"
 	"github.com/ward-health/ward/internal/store"
@@ -92,6 +93,29 @@ func op(id, summary, role string, params []obj, body obj, ok string, schema obj,
 	return o
 }
 
+// The alert severities and TLP labels, for the schemas.
+var (
+	alertSeverities = []alert.Severity{alert.Critical, alert.High, alert.Medium, alert.Low}
+	alertTLPs       = []alert.TLP{alert.TLPClear, alert.TLPGreen, alert.TLPAmber, alert.TLPAmberStrict, alert.TLPRed}
+)
+
+// alertInput is the schema of an alert file (alert.Parse rejects unknown
+// fields).
+func alertInput() obj {
+	strs := func(desc string) obj { o := array(obj{"type": "string"}); o["description"] = desc; return o }
+	targets := object(obj{"kinds": strs("hospital, practice, ems, lab, provider, other"), "countries": strs("ISO 3166-1 alpha-2"),
+		"organisations": strs("site ids; required for TLP:RED and TLP:AMBER+STRICT")})
+	targets["additionalProperties"] = false
+	in := object(obj{"title": str("at most 200 bytes"), "summary": str("what happened, in plain words"),
+		"actions": str("what to do in the next 15 minutes"), "severity": enum(alertSeverities), "tlp": enum(alertTLPs),
+		"cves": strs("CVE ids"), "advisories": strs("advisory ids"), "references": strs("http(s) URLs"),
+		"indicators": array(object(obj{"type": obj{"type": "string", "enum": []string{"ipv4", "ipv6", "cidr", "domain", "url", "sha256", "sha1", "md5"}},
+			"value": str("")}, "type", "value")),
+		"targets": targets}, "title", "summary", "actions", "severity", "tlp")
+	in["additionalProperties"] = false
+	return in
+}
+
 func openAPIDocument() obj {
 	errResp := func(desc string) obj {
 		return obj{"description": desc, "content": jsonContent(ref("Error"))}
@@ -137,6 +161,17 @@ func openAPIDocument() obj {
 			"progress":   object(obj{"phase": str("fetching, loading or matching"), "done": integer(), "total": integer()}),
 		}, "id", "name", "kind", "source", "interval", "enabled", "counts", "running"),
 		"FeedList": object(obj{"items": array(ref("Feed")), "ready": boolean()}, "items", "ready"),
+		"ReceivedAlert": object(obj{"id": str(""), "seq": integer(), "title": str(""), "severity": enum(alertSeverities), "tlp": enum(alertTLPs),
+			"key_id": str("the hub key whose signature verified"), "received_at": stamp(), "matched_at": stamp(),
+			"affected": boolean(), "assets": obj{"type": "object", "description": "affected assets by decision", "additionalProperties": integer()},
+			"acknowledged_at": stamp(), "ack_by": str("")}, "id", "seq", "title", "severity", "tlp", "key_id", "received_at", "affected", "assets"),
+		"ReceivedAlertList": list("ReceivedAlert"),
+		"HubAlert": object(obj{"id": str(""), "seq": integer(), "title": str(""), "severity": enum(alertSeverities), "tlp": enum(alertTLPs),
+			"created_by": str(""), "created_at": stamp(), "published_at": stamp(),
+			"reached": integer(), "acknowledged": integer(), "affected": integer()},
+			"id", "seq", "title", "severity", "tlp", "created_by", "created_at", "reached", "acknowledged", "affected"),
+		"HubAlertList": list("HubAlert"),
+		"AlertInput":   alertInput(),
 		"ImportResult": object(obj{
 			"format": str("csv, cyclonedx-json, cyclonedx-xml, spdx-json or nmap-xml"), "assets": integer(),
 			"added": integer(), "updated": integer(), "removed": integer(), "notices": array(obj{"type": "string"}),
@@ -240,6 +275,16 @@ func openAPIDocument() obj {
 			nil, nil, "200", ref("FeedList"))},
 		p + "/feeds/{id}/sync": obj{"post": op("syncFeed", "start a sync of the feed in the background; 409 while one runs", "admin",
 			[]obj{idParam}, nil, "202", object(obj{"status": str("started")}, "status"), "403", "404", "409")},
+		p + "/alerts": obj{"get": op("listAlerts", "the early warnings the organisation received, newest first, with what matched (sites only)", "viewer",
+			[]obj{cursorParam, limitParam}, nil, "200", ref("ReceivedAlertList"), "400", "404")},
+		p + "/alerts/{id}/ack": obj{"post": op("ackAlert", "acknowledge a received alert; the hub is told (sites only)", "responder",
+			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404")},
+		p + "/hub/alerts": obj{
+			"get": op("listHubAlerts", "the alerts the hub published, newest first, with how many sites were reached, acknowledged and are affected (the hub's organisation only)", "viewer",
+				[]obj{cursorParam, limitParam}, nil, "200", ref("HubAlertList"), "400", "404"),
+			"post": op("publishAlert", "sign and publish an alert, the alert file of docs/alerts.md (the hub's organisation only)", "responder",
+				nil, jsonContent(ref("AlertInput")), "201", ref("HubAlert"), "400", "403", "404", "413", "415"),
+		},
 		p + "/enroll": obj{"post": op("enroll", "a site redeems the hub's one-time invitation: it sends the token and its NATS user public key, and receives its site ID, the hub's NATS address and the hub's alert signing keys to pin (hubs only; failed attempts are rate-limited per address)", "public",
 			nil, jsonContent(object(obj{"token": str("the invitation token from ward site invite"), "nats_key": str("the site's NATS user public key (nkey, starts with U)")}, "token", "nats_key")),
 			"200", object(obj{"site_id": str(""), "name": str(""), "kind": str(""), "country": str(""), "nats_url": str(""),

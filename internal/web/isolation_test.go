@@ -127,6 +127,22 @@ var isolationCases = map[string]isoCase{
 	"GET /vex/openvex.json": {path: fixed("/vex/openvex.json"), want: 200},
 	"GET /vex/csaf.json":    {path: fixed("/vex/csaf.json"), want: 200},
 
+	// Early warnings. This server is neither hub nor site, so every alert
+	// route answers 404; alerts_test.go checks tenants with both running.
+	"GET /alerts":                  {path: fixed("/alerts"), want: 404},
+	"GET /alerts/{id}":             {path: fixed("/alerts/alert_unknown"), want: 404},
+	"POST /alerts/{id}/ack":        {path: fixed("/alerts/alert_unknown/ack"), want: 404},
+	"GET /hub":                     {path: fixed("/hub"), want: 404},
+	"POST /hub/alerts":             {path: fixed("/hub/alerts"), want: 404, form: url.Values{"title": {"x"}}},
+	"GET /hub/alerts/{id}":         {path: fixed("/hub/alerts/alert_unknown"), want: 404},
+	"GET /hub/sites":               {path: fixed("/hub/sites"), want: 404},
+	"POST /hub/sites/invite":       {path: fixed("/hub/sites/invite"), want: 404, form: url.Values{"name": {"x"}}},
+	"POST /hub/sites/{id}/revoke":  {path: fixed("/hub/sites/site_unknown/revoke"), want: 404},
+	"GET /api/v1/alerts":           {path: fixed("/api/v1/alerts"), want: 404},
+	"POST /api/v1/alerts/{id}/ack": {path: fixed("/api/v1/alerts/alert_unknown/ack"), want: 404},
+	"GET /api/v1/hub/alerts":       {path: fixed("/api/v1/hub/alerts"), want: 404},
+	"POST /api/v1/hub/alerts":      {path: fixed("/api/v1/hub/alerts"), want: 404, body: `{"title":"x"}`},
+
 	// API.
 	"GET /api/v1/feeds":            {path: fixed("/api/v1/feeds"), want: 200},
 	"POST /api/v1/feeds/{id}/sync": {path: fixed("/api/v1/feeds/feed_unknown/sync"), want: 404},

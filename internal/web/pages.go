@@ -145,6 +145,7 @@ type todayPage struct {
 	Counters []counter
 	Cards    []card
 	More     bool
+	Alerts   []alertRow // critical and high alerts no one acknowledged
 }
 
 func (s *Server) today(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -190,6 +191,10 @@ func (s *Server) today(w http.ResponseWriter, r *http.Request, sess *session) {
 		return 0
 	})
 	page.More = list.Next != ""
+	if page.Alerts, err = s.alertBanner(ctx, sess); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page.basePage = s.base(sess, "Today")
 	page.Nav = "today"
 	s.render(w, r, http.StatusOK, "today.html", page)
@@ -231,6 +236,7 @@ type findingsPage struct {
 	Decisions, States, Confidences []option
 	Cards                          []card
 	Next                           string
+	Vuln                           string // the one flaw shown (an alert's CVE), or ""
 }
 
 func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -239,6 +245,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session)
 		States:      fromStrings[store.FindingState](q["state"]),
 		Decisions:   fromStrings[risk.Decision](q["decision"]),
 		Confidences: fromStrings[match.Confidence](q["confidence"]),
+		VulnID:      q.Get("vuln"),
 	}
 	if err := f.Validate(); err != nil {
 		s.fail(w, r, err)
@@ -254,6 +261,7 @@ func (s *Server) findings(w http.ResponseWriter, r *http.Request, sess *session)
 		Decisions:   options(asStrings(risk.Decisions), q["decision"]),
 		States:      options(asStrings(store.FindingStates), q["state"]),
 		Confidences: options([]string{string(match.Confirmed), string(match.Possible)}, q["confidence"]),
+		Vuln:        f.VulnID,
 	}
 	for i := range list.Items {
 		page.Cards = append(page.Cards, s.card(&list.Items[i], now))

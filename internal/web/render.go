@@ -23,6 +23,8 @@ type basePage struct {
 	CanWrite bool   // the user may change findings
 	Admin    bool   // the user may change the organisation's settings
 	Refresh  int    // when above 0, the page reloads itself after this many seconds
+	Alerts   bool   // the organisation receives early warnings (nav: Alerts)
+	Hub      bool   // the organisation runs the hub (nav: Hub)
 }
 
 func (s *Server) base(sess *session, title string) basePage {
@@ -34,6 +36,8 @@ func (s *Server) base(sess *session, title string) basePage {
 		Title: title, CSRF: sess.CSRF, User: name, Org: sess.OrgName,
 		CanWrite: sess.Role == store.RoleResponder || sess.Role == store.RoleAdmin,
 		Admin:    sess.Role == store.RoleAdmin,
+		Alerts:   s.site != nil && sess.OrgKind != store.KindHub,
+		Hub:      s.ews != nil && sess.OrgKind == store.KindHub,
 	}
 }
 
@@ -42,7 +46,7 @@ var pageNames = []string{"login.html", "orgs.html", "today.html", "findings.html
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range slices.Concat(pageNames, workflowPages, insightPages) {
+	for _, name := range slices.Concat(pageNames, workflowPages, insightPages, alertPages) {
 		t, err := template.New("layout.html").Funcs(template.FuncMap{"pathEscape": url.PathEscape}).ParseFS(templateFS, "templates/layout.html", "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)

@@ -33,6 +33,7 @@ type session struct {
 	CSRF    string // token of every form of this session
 	OrgID   string // current organisation; "" until one is picked
 	OrgName string
+	OrgKind store.OrgKind
 	Role    store.Role
 	Expires time.Time
 }
@@ -86,7 +87,7 @@ func (ss *sessions) setOrg(id string, org store.Organisation, role store.Role) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	if s, ok := ss.m[id]; ok {
-		s.OrgID, s.OrgName, s.Role = org.ID, org.Name, role
+		s.OrgID, s.OrgName, s.OrgKind, s.Role = org.ID, org.Name, org.Kind, role
 		ss.m[id] = s
 	}
 }

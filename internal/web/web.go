@@ -15,6 +15,8 @@
 //   - web.go, auth.go, session.go, oidc.go: the server, sign-in, sessions.
 //   - pages.go, workflow.go, settings.go, insight.go, import.go,
 //     advisories.go, overview.go, reports.go, feeds.go, vex.go: the pages.
+//   - alerts.go, hub.go: the early warnings a site received (/alerts) and
+//     the hub's pages that write them and follow the sites' reports (/hub).
 //   - api*.go: the JSON API and its OpenAPI document.
 //   - metrics.go, events.go, counts.go: metrics, live counters and the
 //     cached open-finding counts they and Today share.
@@ -53,6 +55,7 @@ import (
 	"time"
 
 	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -107,6 +110,12 @@ type Config struct {
 	// Enroll redeems a hub's invitation token for a site presenting its
 	// NATS key (POST /api/v1/enroll); nil where this node is no hub.
 	Enroll func(ctx context.Context, token, natsKey string) (any, error)
+	// Hub is the early-warning hub whose pages (/hub) members of the
+	// organisation of kind hub use; nil where this node is no hub.
+	Hub *ews.Hub
+	// Site receives the early warnings the alert pages (/alerts) show the
+	// other organisations; nil where this node is no site.
+	Site *ews.Site
 }
 
 // Server is the web interface. Make one with [New].
@@ -135,6 +144,8 @@ type Server struct {
 	hub          *hub
 	heartbeat    time.Duration
 	imports      *pendingImports
+	ews          *ews.Hub  // nil: no hub pages
+	site         *ews.Site // nil: no alert pages
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -156,6 +167,8 @@ func New(cfg Config) (*Server, error) {
 
 		metricsToken: cfg.MetricsToken,
 		enroll:       cfg.Enroll,
+		ews:          cfg.Hub,
+		site:         cfg.Site,
 		hub:          newHub(),
 		heartbeat:    heartbeatEvery,
 	}
@@ -234,6 +247,7 @@ func (s *Server) routes() {
 	handle("GET /assets/{id}", s.auth(s.inOrg(s.asset)))
 	s.apiRoutes(m, handle)
 	s.workflowRoutes(handle) // workflow.go
+	s.alertRoutes(handle)    // alerts.go, hub.go
 	handle("GET /feeds", s.auth(s.inOrg(s.feedsPage)))
 	handle("POST /feeds/{id}/sync", s.auth(s.inOrg(s.admin(s.syncFeedNow))))
 	m.HandleFunc("/", s.auth(func(w http.ResponseWriter, r *http.Request, _ *session) {

@@ -1,0 +1,206 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/store"
+)
+
+// alertPages are the templates of the early-warning pages; parsePages
+// parses them with pageNames.
+var alertPages = []string{"alerts.html", "alerts_one.html", "hub.html", "hub_alert.html", "hub_sites.html", "hub_invited.html"}
+
+// alertTime is how the alert pages show a time.
+const alertTime = "2 Jan 2006 15:04 UTC"
+
+// alertRoutes registers the site's alert pages and the hub's pages. They
+// are always registered; a node without a site or a hub answers 404, as it
+// does for organisations of the wrong kind.
+func (s *Server) alertRoutes(handle func(pattern string, h http.HandlerFunc)) {
+	handle("GET /alerts", s.auth(s.inOrg(s.siteOrg(s.alertsPage))))
+	handle("GET /alerts/{id}", s.auth(s.inOrg(s.siteOrg(s.alertPage))))
+	handle("POST /alerts/{id}/ack", s.auth(s.inOrg(s.siteOrg(s.ackAlert))))
+	s.hubRoutes(handle) // hub.go
+}
+
+// orgKind returns the kind of the session's organisation, from the store.
+func (s *Server) orgKind(ctx context.Context, org string) (store.OrgKind, error) {
+	o, err := s.store.Org(ctx, org)
+	if err != nil {
+		return "", err
+	}
+	return o.Kind, nil
+}
+
+// siteOrg lets through members of an organisation that receives alerts:
+// this node is a site, and the organisation is not the hub's. Others get
+// 404, like a page that does not exist.
+func (s *Server) siteOrg(next sessionHandler) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		if s.site == nil {
+			s.fail(w, r, store.ErrNotFound)
+			return
+		}
+		kind, err := s.orgKind(r.Context(), sess.OrgID)
+		if err == nil && kind == store.KindHub {
+			err = store.ErrNotFound
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		sess.OrgKind = kind
+		next(w, r, sess)
+	}
+}
+
+// countItem is a number with what it counts.
+type countItem struct {
+	Label, Words string
+	Count        int
+}
+
+// decisionCounts lists counts of assets by decision in the order of
+// decisionStyles, leaving out zeros.
+func decisionCounts(by map[string]int) []countItem {
+	var out []countItem
+	for _, d := range decisionStyles {
+		if n := by[string(d.Decision)]; n > 0 {
+			out = append(out, countItem{Label: d.Label, Words: d.Words, Count: n})
+		}
+	}
+	return out
+}
+
+// urgent reports whether an alert of this severity asks for action now.
+func urgent(severity string) bool {
+	return severity == string(alert.Critical) || severity == string(alert.High)
+}
+
+// alertRow is one received alert in the list.
+type alertRow struct {
+	ID, Title, Severity, TLP, Received string
+	Matched                            bool
+	Affected                           bool
+	Assets                             []countItem
+	AckBy, AckAt                       string
+	Urgent                             bool // critical or high, not acknowledged
+}
+
+func receivedRow(a *store.ReceivedAlert) alertRow {
+	row := alertRow{ID: a.ID, Title: a.Title, Severity: a.Severity, TLP: a.TLP, Received: a.ReceivedAt.UTC().Format(alertTime),
+		Matched: !a.MatchedAt.IsZero(), Affected: a.Affected, Assets: decisionCounts(a.Assets), AckBy: a.AckBy}
+	if !a.Acknowledged.IsZero() {
+		row.AckAt = a.Acknowledged.UTC().Format(alertTime)
+	}
+	row.Urgent = row.AckAt == "" && urgent(a.Severity)
+	return row
+}
+
+type alertsPage struct {
+	basePage
+	Rows []alertRow
+	Next string
+}
+
+// alertsPage lists the organisation's received alerts: unacknowledged
+// critical and high ones first, the rest newest first.
+func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	q := r.URL.Query()
+	list, err := s.store.ListReceivedAlerts(r.Context(), sess.OrgID, store.ListOptions{Cursor: q.Get("cursor"), Limit: s.pageSize})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := alertsPage{basePage: s.base(sess, "Alerts"), Next: list.Next}
+	page.Nav = "alerts"
+	for i := range list.Items {
+		page.Rows = append(page.Rows, receivedRow(&list.Items[i]))
+	}
+	slices.SortStableFunc(page.Rows, func(a, b alertRow) int {
+		switch {
+		case a.Urgent == b.Urgent:
+			return 0
+		case a.Urgent:
+			return -1
+		}
+		return 1
+	})
+	s.render(w, r, http.StatusOK, "alerts.html", page)
+}
+
+// linkItem is a link with its text.
+type linkItem struct {
+	Text, Href string
+}
+
+type alertOnePage struct {
+	basePage
+	Row        alertRow
+	KeyID      string
+	Issued     string
+	Summary    string
+	Actions    string
+	CVEs       []linkItem
+	Advisories []linkItem
+	References []string
+	Indicators []alert.Indicator
+}
+
+// alertPage shows one received alert, its signature checked again.
+func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, sess *session) {
+	rec, a, err := s.site.Alert(r.Context(), sess.OrgID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := alertOnePage{basePage: s.base(sess, rec.Title), Row: receivedRow(&rec), KeyID: rec.KeyID,
+		Summary: a.Summary, Actions: a.Actions, References: a.References, Indicators: a.Indicators}
+	page.Nav = "alerts"
+	if !a.Issued.IsZero() {
+		page.Issued = a.Issued.UTC().Format(alertTime)
+	}
+	for _, c := range a.CVEs {
+		page.CVEs = append(page.CVEs, linkItem{Text: c, Href: "/findings?vuln=" + url.QueryEscape(c)})
+	}
+	for _, adv := range a.Advisories {
+		page.Advisories = append(page.Advisories, linkItem{Text: adv, Href: "/advisories/" + url.PathEscape(adv)})
+	}
+	s.render(w, r, http.StatusOK, "alerts_one.html", page)
+}
+
+// ackAlert records that the user took note of an alert, and tells the hub.
+func (s *Server) ackAlert(w http.ResponseWriter, r *http.Request, sess *session) {
+	if !s.writer(w, r, sess) {
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := s.site.Acknowledge(r.Context(), sess.OrgID, id, sess.Email); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// alertBanner returns the organisation's critical and high alerts that no
+// one acknowledged, for Today's banner; none where this node is no site.
+func (s *Server) alertBanner(ctx context.Context, sess *session) ([]alertRow, error) {
+	if s.site == nil || sess.OrgKind == store.KindHub {
+		return nil, nil
+	}
+	list, err := s.store.ListReceivedAlerts(ctx, sess.OrgID, store.ListOptions{Limit: s.pageSize})
+	if err != nil {
+		return nil, err
+	}
+	var out []alertRow
+	for i := range list.Items {
+		if row := receivedRow(&list.Items[i]); row.Urgent {
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
