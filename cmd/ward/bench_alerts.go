@@ -411,7 +411,7 @@ func (b *alertsBench) awaitReady(ctx context.Context, phase string, workers []*b
 			what = "plain connections subscribed"
 		}
 		fmt.Fprintf(stderr, "ward: %d/%d %s (%d%%), %d/%d workers ready\n",
-			connected, b.sites, what, b.sites, connected*100/b.sites, ready, len(workers))
+			connected, b.sites, what, connected*100/b.sites, ready, len(workers))
 	}
 	for ready < len(workers) {
 		select {
