@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -96,6 +97,26 @@ type alertsBench struct {
 	sites, procs, alerts, assets int
 	advisories                   []string
 	interval, timeout            time.Duration
+	warnings                     map[string]*benchWarning // by message, from the workers' sites
+}
+
+// benchWarning counts one kind of warning the sites logged.
+type benchWarning struct {
+	n     int
+	first string // the first one's error
+}
+
+// warn counts a warning event.
+func (b *alertsBench) warn(ev workerEvent) {
+	if b.warnings == nil {
+		b.warnings = map[string]*benchWarning{}
+	}
+	w := b.warnings[ev.Msg]
+	if w == nil {
+		w = &benchWarning{first: ev.Err}
+		b.warnings[ev.Msg] = w
+	}
+	w.n++
 }
 
 // workerConfig is what the parent hands a worker, in a 0600 file: the
@@ -124,6 +145,7 @@ type workerEvent struct {
 	At       int64  `json:"t,omitempty"` // UnixNano
 	Findings int    `json:"f,omitempty"`
 	Msg      string `json:"m,omitempty"`
+	Err      string `json:"x,omitempty"` // with "warn": the error logged
 	worker   int
 }
 
@@ -212,6 +234,7 @@ func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
 		b.sites, connectWard.Round(time.Millisecond), benchInventories, b.assets, b.alerts, b.interval)
 
 	runID := strconv.FormatInt(time.Now().Unix(), 36)
+	cpu0 := benchCPU(workers)
 	wardRes, err := b.measure(ctx, "ward", events, func(j int) (time.Time, error) {
 		adv := picked[j%len(picked)]
 		a := benchAlert(adv, runID, j)
@@ -230,6 +253,7 @@ func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	wardRes.cpu = benchCPU(workers).minus(cpu0)
 
 	// Raw fan-out: the workers close the sites and open one new plain
 	// connection per site, with the site's own credentials, subscribed to
@@ -258,6 +282,7 @@ func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cpu0 = benchCPU(workers)
 	rawRes, err := b.measure(ctx, "raw", events, func(j int) (time.Time, error) {
 		m := nats.NewMsg(benchRawSubject)
 		m.Header.Set(benchRawHeader, strconv.Itoa(j))
@@ -271,6 +296,7 @@ func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rawRes.cpu = benchCPU(workers).minus(cpu0)
 	self, err := os.FindProcess(os.Getpid())
 	if err != nil {
 		return err
@@ -428,6 +454,8 @@ func (b *alertsBench) awaitReady(ctx context.Context, phase string, workers []*b
 				connected++
 			case "ready":
 				ready++
+			case "warn":
+				b.warn(ev)
 			case "error", "exit":
 				return fmt.Errorf("bench: worker %d while connecting (%s, %d/%d sites connected): %s", ev.worker, phase, connected, b.sites, ev.Msg)
 			}
@@ -443,6 +471,43 @@ type phaseResult struct {
 	wall      time.Duration // first publication to last delivery
 	findings  int           // deliveries whose site was affected
 	rejected  int
+	cpu       cpuUse // used during the phase
+}
+
+// cpuUse is the processor time the parent (hub and NATS server) and the
+// workers (the sites) used.
+type cpuUse struct{ hub, sites time.Duration }
+
+func (c cpuUse) minus(d cpuUse) cpuUse { return cpuUse{c.hub - d.hub, c.sites - d.sites} }
+
+// benchCPU reads the processor time used so far; what cannot be read
+// counts as zero (the figures are a diagnosis, not the measurement).
+func benchCPU(workers []*benchWorker) cpuUse {
+	c := cpuUse{hub: procCPU(os.Getpid())}
+	for _, w := range workers {
+		c.sites += procCPU(w.cmd.Process.Pid)
+	}
+	return c
+}
+
+// procCPU reads a process's user and system time from /proc (Linux, 100
+// ticks a second).
+func procCPU(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := bytes.Cut(data, []byte(") ")) // after the command name
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // measure publishes b.alerts times with publish and collects the
@@ -481,6 +546,8 @@ func (b *alertsBench) measure(ctx context.Context, phase string, events <-chan w
 			record(ev)
 		case ev.Kind == "rejected":
 			res.rejected++
+		case ev.Kind == "warn":
+			b.warn(ev)
 		case ev.Kind == "error" || ev.Kind == "exit":
 			return fmt.Errorf("bench: worker %d during %s: %s", ev.worker, phase, ev.Msg)
 		}
@@ -578,10 +645,15 @@ func (b *alertsBench) print(w io.Writer, wardRes, rawRes *phaseResult, connectWa
 	}
 	wp99, rp99 := quantile(wardRes.latencies, 0.99), quantile(rawRes.latencies, 0.99)
 	ratio := float64(wp99) / max(float64(rp99), 1)
-	fmt.Fprintf(w, "%d deliveries (%d sites × %d alerts, every %s); ratio ward p99 / raw p99: %.1f\n",
-		len(wardRes.latencies), b.sites, b.alerts, b.interval, ratio)
+	fmt.Fprintf(w, "%d deliveries (%d sites × %d alerts, every %s: %.0f deliveries/s offered); ratio ward p99 / raw p99: %.1f\n",
+		len(wardRes.latencies), b.sites, b.alerts, b.interval, float64(b.sites)/b.interval.Seconds(), ratio)
 	fmt.Fprintf(w, "%d distinct inventories of %d assets shared round-robin; %d deliveries found the site affected, %d rejected\n",
 		benchInventories, b.assets, wardRes.findings, wardRes.rejected)
+	for _, row := range rows {
+		n := time.Duration(max(len(row.r.latencies), 1))
+		fmt.Fprintf(w, "CPU per delivery, %s: hub and NATS server %s, sites %s\n", row.name,
+			(row.r.cpu.hub / n).Round(time.Microsecond), (row.r.cpu.sites / n).Round(time.Microsecond))
+	}
 	fmt.Fprintf(w, "setup: %d sites connected in %s over %d processes (raw: %d new plain connections in %s)\n",
 		b.sites, connectWard.Round(time.Millisecond), b.procs, b.sites, connectRaw.Round(time.Millisecond))
 	var ws []string
@@ -589,6 +661,9 @@ func (b *alertsBench) print(w io.Writer, wardRes, rawRes *phaseResult, connectWa
 		ws = append(ws, strconv.FormatInt(m.Peak>>20, 10))
 	}
 	fmt.Fprintf(w, "resident memory, peak: parent (hub and NATS server) %d MB; workers %s MB\n", parent.Peak>>20, strings.Join(ws, ", "))
+	for _, msg := range slices.Sorted(maps.Keys(b.warnings)) {
+		fmt.Fprintf(w, "site warnings: %q ×%d, first: %s\n", msg, b.warnings[msg].n, b.warnings[msg].first)
+	}
 	if wardRes.rejected > 0 {
 		return fmt.Errorf("bench: %d deliveries rejected", wardRes.rejected)
 	}
@@ -637,8 +712,7 @@ func runAlertsWorker(ctx context.Context, args []string, stdin io.Reader, stdout
 	}()
 	out := newEventWriter(stdout)
 	defer out.close()
-	w := &alertsWorker{cfg: cfg, out: out, keys: alert.NewKeyring(cfg.AlertKey),
-		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))}
+	w := &alertsWorker{cfg: cfg, out: out, keys: alert.NewKeyring(cfg.AlertKey), log: slog.New(warnEvents{out})}
 	if err := w.run(ctx, cmds); err != nil && ctx.Err() == nil {
 		out.emit(workerEvent{Kind: "error", Msg: err.Error()})
 		return err
@@ -837,6 +911,27 @@ func openBenchEnvelope(keys *alert.Keyring, data []byte, env *alert.Envelope) (*
 	}
 	return keys.Open(env)
 }
+
+// warnEvents hands the sites' warnings to the parent, which counts them:
+// at thousands of sites, printing each would drown the output.
+type warnEvents struct{ out *eventWriter }
+
+func (h warnEvents) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (h warnEvents) Handle(_ context.Context, r slog.Record) error {
+	ev := workerEvent{Kind: "warn", Msg: r.Message}
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "error" {
+			ev.Err = a.Value.String()
+		}
+		return true
+	})
+	h.out.emit(ev)
+	return nil
+}
+
+func (h warnEvents) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h warnEvents) WithGroup(string) slog.Handler      { return h }
 
 // eventWriter writes a worker's events as JSON lines, buffered and
 // flushed every few milliseconds (the events carry their own times).
