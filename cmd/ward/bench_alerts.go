@@ -39,6 +39,7 @@ const (
 	benchRawSubject   = "ward.live.alerts.all"
 	benchRawHeader    = "Ward-Bench-Alert"
 	benchDefaultAdv   = "../shared/data/csaf/cisa-icsma"
+	workerGrace       = 3 * time.Second // a worker's time to close its sites once the parent is gone
 )
 
 // runBenchAlerts runs "ward bench alerts" (the parent: an embedded hub and
@@ -227,9 +228,6 @@ func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 	connectWard := time.Since(connectStart)
-	for p := range workers { // the seeds are read: remove them
-		os.Remove(filepath.Join(dir, fmt.Sprintf("worker-%d.json", p)))
-	}
 	fmt.Fprintf(stderr, "ward: %d sites connected in %s (%d inventories of %d assets shared round-robin in each worker); publishing %d alerts every %s\n",
 		b.sites, connectWard.Round(time.Millisecond), benchInventories, b.assets, b.alerts, b.interval)
 
@@ -692,6 +690,7 @@ func runAlertsWorker(ctx context.Context, args []string, stdin io.Reader, stdout
 	if err != nil {
 		return fmt.Errorf("bench worker: %w", err)
 	}
+	os.Remove(*file) // it holds the sites' seeds
 	var cfg workerConfig
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return fmt.Errorf("bench worker: %s: %w", *file, err)
@@ -700,7 +699,13 @@ func runAlertsWorker(ctx context.Context, args []string, stdin io.Reader, stdout
 	defer cancel()
 	cmds := make(chan string)
 	go func() { // the parent's commands; their end is the parent's end
-		defer cancel()
+		defer func() {
+			cancel()
+			// Sites still connecting or closing wait for a server that may
+			// be gone (10 s per request): the operating system closes their
+			// sockets just as well.
+			time.AfterFunc(workerGrace, func() { os.Exit(exitError) })
+		}()
 		sc := bufio.NewScanner(stdin)
 		for sc.Scan() {
 			select {
