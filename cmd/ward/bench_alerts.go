@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -39,6 +40,7 @@ const (
 	benchRawSubject   = "ward.live.alerts.all"
 	benchRawHeader    = "Ward-Bench-Alert"
 	benchDefaultAdv   = "../shared/data/csaf/cisa-icsma"
+	benchHubFiles     = 500             // files the hub's process holds besides the sites' sockets
 	workerGrace       = 3 * time.Second // a worker's time to close its sites once the parent is gone
 )
 
@@ -75,6 +77,10 @@ func runBenchAlerts(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if (cfg.sites+cfg.procs-1)/cfg.procs > benchSitesPerProc {
 		return fmt.Errorf("%w: %d sites over %d processes is more than %d connections a process", errUsage, cfg.sites, cfg.procs, benchSitesPerProc)
+	}
+	var lim syscall.Rlimit // the hub's server holds one socket a site, besides its own files
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && uint64(cfg.sites)+benchHubFiles > lim.Cur {
+		return fmt.Errorf("%w: %d sites need about %d open files in this process, which may hold %d (ulimit -n)", errUsage, cfg.sites, uint64(cfg.sites)+benchHubFiles, lim.Cur)
 	}
 	cfg.advisories = adv
 	if len(cfg.advisories) == 0 {
@@ -154,7 +160,6 @@ type workerEvent struct {
 type benchWorker struct {
 	child
 	stdin io.WriteCloser
-	sites int
 }
 
 func (b *alertsBench) run(ctx context.Context, stdout, stderr io.Writer) error {
@@ -398,7 +403,7 @@ func startWorker(dir string, p int, wc workerConfig, events chan<- workerEvent, 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start worker: %w", err)
 	}
-	w := &benchWorker{child: child{cmd: cmd, done: make(chan error, 1)}, stdin: stdin, sites: len(wc.Sites)}
+	w := &benchWorker{child: child{cmd: cmd, done: make(chan error, 1)}, stdin: stdin}
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
