@@ -36,6 +36,9 @@ import (
 // lets many signed-in users load its pages at once, then reports latency
 // percentiles per page and the server's memory.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && strings.HasPrefix(args[0], "alerts") {
+		return runBenchAlerts(ctx, args, stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "serve" {
 		return fmt.Errorf("%w: bench wants a target: ward bench serve", errUsage)
 	}
