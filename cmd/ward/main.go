@@ -76,6 +76,7 @@ Usage:
   ward notify add --kind email|webhook|syslog --target T [--min-severity S]   send alerts there too (site)
   ward notify list | ward notify remove ID                     an organisation's notification channels
   ward bench serve --advisories PATH... [--assets N --users N] load-test ward serve with many users
+  ward bench alerts [--sites N --alerts N]                     time alerts from a hub to N simulated sites, against raw NATS
   ward version
 
 Run "ward COMMAND -h" for a command's flags.

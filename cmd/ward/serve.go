@@ -105,7 +105,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// Secrets come from the environment, not flags that every user of the
 	// machine could read in the process list.
 	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,
-		MetricsToken: os.Getenv("WARD_METRICS_TOKEN")}
+		MetricsToken: os.Getenv("WARD_METRICS_TOKEN"), Hub: netw.hub, Site: netw.site}
 	if netw.hub != nil {
 		cfg.Enroll = func(ctx context.Context, token, natsKey string) (any, error) {
 			return netw.hub.Enroll(ctx, token, natsKey, netw.natsURL)
