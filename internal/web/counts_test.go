@@ -1,6 +1,7 @@
 package web
 
 import (
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -80,5 +81,39 @@ func TestCountCache(t *testing.T) {
 	c.forget(org.ID)
 	if got := act(); got != 0 {
 		t.Errorf("act after forget = %d, want 0", got)
+	}
+}
+
+// A new server counts every site organisation's open findings before it
+// says it is ready.
+func TestServer_WarmsCounts(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlite.Open(ctx, sqlite.Memory)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	site, err := st.CreateOrg(ctx, store.Organisation{Name: "Praxis", Kind: store.KindPractice, Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub, err := st.CreateOrg(ctx, store.Organisation{Name: "Support centre", Kind: store.KindHub, Country: "DE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{store: st, counts: newCountCache(time.Now), warmed: make(chan struct{}), log: slog.New(slog.DiscardHandler)}
+	s.warmCounts()
+	select {
+	case <-s.warmed:
+	default:
+		t.Fatal("warmCounts did not say it is done")
+	}
+	s.counts.mu.Lock()
+	defer s.counts.mu.Unlock()
+	if e := s.counts.m[site.ID]; e == nil || e.counts == nil {
+		t.Errorf("the site's counts were not counted ahead")
+	}
+	if s.counts.m[hub.ID] != nil {
+		t.Errorf("the hub's organisation, which has no findings, was counted")
 	}
 }

@@ -141,6 +141,7 @@ type Server struct {
 	metrics      *metrics
 	metricsToken string
 	enroll       func(ctx context.Context, token, natsKey string) (any, error)
+	warmed       chan struct{} // closed once every organisation's counts are known
 	hub          *hub
 	heartbeat    time.Duration
 	imports      *pendingImports
@@ -191,6 +192,8 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessions(s.now)
 	s.limiter = newLimiter(s.now, loginRate, time.Minute)
 	s.counts = newCountCache(s.now)
+	s.warmed = make(chan struct{})
+	go s.warmCounts()
 	if c := cfg.OIDC; c != nil {
 		if c.Issuer == "" || c.ClientID == "" || c.RedirectURL == "" {
 			return nil, errors.New("web: OIDC needs Issuer, ClientID and RedirectURL")
@@ -285,6 +288,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	if !s.engine.Ready() {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, "loading advisory feeds")
+		return
+	}
+	select {
+	case <-s.warmed:
+	case <-time.After(2 * time.Second):
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprint(w, "counting open findings")
 		return
 	}
 	if _, err := s.store.ListOrgs(ctx, store.ListOptions{Limit: 1}); err != nil {
