@@ -337,4 +337,3 @@ func (s *Server) manifest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.write(w, http.StatusOK, env)
 }
-
