@@ -37,19 +37,7 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if author == "" {
 			author = "cli:" + os.Getenv("USER")
 		}
-		return withStore(ctx, sf, func(s store.Store) error {
-			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
-			if err != nil {
-				return err
-			}
-			rec, err := h.Publish(ctx, a, author)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "%s\n", rec.ID)
-			fmt.Fprintf(stderr, "signed and queued; the serving hub sends it within seconds\n")
-			return nil
-		})
+		return publishAlert(ctx, sf, a, author, stdout, stderr)
 	case "import":
 		file := fs.String("file", "", "a STIX 2.1 bundle or a MISP event (JSON) `FILE`")
 		publish := fs.Bool("publish", false, "publish the draft at once instead of printing it for review")
@@ -75,18 +63,7 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			enc.SetIndent("", "  ")
 			return enc.Encode(imp.Alert)
 		}
-		return withStore(ctx, sf, func(s store.Store) error {
-			h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
-			if err != nil {
-				return err
-			}
-			rec, err := h.Publish(ctx, imp.Alert, "import:"+filepath.Base(*file))
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(stdout, rec.ID)
-			return nil
-		})
+		return publishAlert(ctx, sf, imp.Alert, "import:"+filepath.Base(*file), stdout, stderr)
 	case "list":
 		format := formatFlag(fs)
 		if err := parseFlags(fs, args); err != nil {
@@ -107,6 +84,23 @@ func runAlert(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprint(stderr, "usage: ward alert publish --file FILE | ward alert import --file STIX-OR-MISP.json [--publish] | ward alert list [--format table|json]\n")
 	return errUsage
+}
+
+// publishAlert signs a and queues it in the hub's outbox, printing its ID.
+func publishAlert(ctx context.Context, sf *storeFlags, a *alert.Alert, by string, stdout, stderr io.Writer) error {
+	return withStore(ctx, sf, func(s store.Store) error {
+		h, err := ews.NewHub(ctx, ews.HubConfig{Store: s})
+		if err != nil {
+			return err
+		}
+		rec, err := h.Publish(ctx, a, by)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, rec.ID)
+		fmt.Fprintln(stderr, "signed and queued; the serving hub sends it within seconds")
+		return nil
+	})
 }
 
 // importAlert drafts an alert from a STIX 2.1 bundle or a MISP event,

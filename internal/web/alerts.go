@@ -121,16 +121,19 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *sessio
 	for i := range list.Items {
 		page.Rows = append(page.Rows, receivedRow(&list.Items[i]))
 	}
-	slices.SortStableFunc(page.Rows, func(a, b alertRow) int {
-		switch {
-		case a.Urgent == b.Urgent:
-			return 0
-		case a.Urgent:
-			return -1
-		}
-		return 1
-	})
+	slices.SortStableFunc(page.Rows, func(a, b alertRow) int { return trueFirst(a.Urgent, b.Urgent) })
 	s.render(w, r, http.StatusOK, "alerts.html", page)
+}
+
+// trueFirst orders true before false, for stable sorts.
+func trueFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }
 
 // linkItem is a link with its text.

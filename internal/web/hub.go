@@ -363,15 +363,7 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 				Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"), Reported: reported[st.ID], Affected: affected[st.ID]})
 		}
 	}
-	slices.SortStableFunc(page.Unacked, func(a, b unackedSite) int {
-		switch {
-		case a.Affected == b.Affected:
-			return 0
-		case a.Affected:
-			return -1
-		}
-		return 1
-	})
+	slices.SortStableFunc(page.Unacked, func(a, b unackedSite) int { return trueFirst(a.Affected, b.Affected) })
 	s.render(w, r, http.StatusOK, "hub_alert.html", page)
 }
 
