@@ -145,20 +145,25 @@ func (e *Engine) rescan(ctx context.Context, org string) (store.SyncCounts, erro
 // AllAssets reads every asset of org from s, page by page.
 func AllAssets(ctx context.Context, s store.Store, org string) ([]inventory.Asset, error) {
 	var out []inventory.Asset
-	opts := store.ListOptions{Limit: store.MaxLimit}
-	for {
-		page, err := s.ListAssets(ctx, org, store.AssetFilter{}, opts)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range page.Items {
-			out = append(out, r.Asset)
-		}
-		if page.Next == "" {
-			return out, nil
-		}
-		opts.Cursor = page.Next
+	err := assetPages(ctx, s, org, func(assets []inventory.Asset) error {
+		out = append(out, assets...)
+		return nil
+	})
+	return out, err
+}
+
+// assetPages calls fn with each page of org's assets, in ID order.
+func assetPages(ctx context.Context, s store.Store, org string, fn func([]inventory.Asset) error) error {
+	list := func(ctx context.Context, opts store.ListOptions) (store.Page[store.AssetRecord], error) {
+		return s.ListAssets(ctx, org, store.AssetFilter{}, opts)
 	}
+	return store.Pages(ctx, list, func(recs []store.AssetRecord) error {
+		assets := make([]inventory.Asset, len(recs))
+		for i, r := range recs {
+			assets[i] = r.Asset
+		}
+		return fn(assets)
+	})
 }
 
 // Catalog is an immutable set of advisories with lookups by ID.

@@ -108,10 +108,10 @@ type feedRunner struct {
 }
 
 // orgIndex is an organisation's inventory, indexed for matching a few
-// advisories, and the store's AssetsVersion it was built at.
+// advisories, and the store's AssetsVersion it was built at. The assets
+// themselves stay in the store: a re-match reads only those it matched.
 type orgIndex struct {
 	version string
-	assets  []inventory.Asset
 	ix      *match.InventoryIndex
 }
 
@@ -812,8 +812,12 @@ func (e *Engine) RematchAdvisories(ctx context.Context, org string, cat *Catalog
 	if policy.Due == nil {
 		policy = risk.DefaultPolicy()
 	}
+	assets, err := e.assetsOf(ctx, org, findings)
+	if err != nil {
+		return store.SyncCounts{}, fmt.Errorf("re-match: %w", err)
+	}
 	set := &advisory.Set{Advisories: advs, KEV: cat.Set.KEV, EPSS: cat.Set.EPSS}
-	rep := scan.Build(oi.assets, set, findings, risk.NewAssessor(policy, cat.Set.KEV, cat.Set.EPSS), now, false)
+	rep := scan.Build(assets, set, findings, risk.NewAssessor(policy, cat.Set.KEV, cat.Set.EPSS), now, false)
 	counts, err := e.store.SyncAdvisoryFindings(ctx, org, ids, rep.Findings, now)
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("re-match: %w", err)
@@ -835,15 +839,37 @@ func (e *Engine) orgIndex(ctx context.Context, org string) (*orgIndex, error) {
 	if oi != nil && oi.version == version {
 		return oi, nil
 	}
-	assets, err := AllAssets(ctx, e.store, org)
-	if err != nil {
+	// A page at a time: the whole inventory is never in memory at once.
+	ix := match.NewInventoryIndex(r.names, nil)
+	if err := assetPages(ctx, e.store, org, func(assets []inventory.Asset) error { ix.Add(assets); return nil }); err != nil {
 		return nil, err
 	}
-	oi = &orgIndex{version: version, assets: assets, ix: match.NewInventoryIndex(r.names, assets)}
+	oi = &orgIndex{version: version, ix: ix}
 	r.mu.Lock()
 	r.indexes[org] = oi
 	r.mu.Unlock()
 	return oi, nil
+}
+
+// assetsOf reads org's assets that findings name, a page at a time.
+func (e *Engine) assetsOf(ctx context.Context, org string, findings []match.Finding) ([]inventory.Asset, error) {
+	ids := make([]string, 0, len(findings))
+	for i := range findings {
+		ids = append(ids, findings[i].AssetID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]inventory.Asset, 0, len(ids))
+	for chunk := range slices.Chunk(ids, store.MaxLimit) {
+		page, err := e.store.ListAssets(ctx, org, store.AssetFilter{IDs: chunk}, store.ListOptions{Limit: store.MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range page.Items {
+			out = append(out, rec.Asset)
+		}
+	}
+	return out, nil
 }
 
 // Run loads the catalog (when [Engine.Load] has not) and then syncs, in the

@@ -267,10 +267,16 @@ func specs(a *inventory.Asset) []spec {
 
 // platformCPEs lists every CPE on an asset, for "running on" checks.
 func platformCPEs(a *inventory.Asset) []*wfn.Attributes {
-	var out []*wfn.Attributes
+	return parseCPEs(cpeStrings(a))
+}
+
+// cpeStrings lists the CPEs of an asset, its components and its services;
+// nil when it has none.
+func cpeStrings(a *inventory.Asset) []string {
+	var out []string
 	add := func(c string) {
-		if attr, ok := parseCPE(c); ok {
-			out = append(out, attr)
+		if c != "" {
+			out = append(out, c)
 		}
 	}
 	add(a.CPE)
@@ -279,6 +285,17 @@ func platformCPEs(a *inventory.Asset) []*wfn.Attributes {
 	}
 	for _, s := range a.Services {
 		add(s.CPE)
+	}
+	return out
+}
+
+// parseCPEs parses cpes, leaving out those [parseCPE] refuses.
+func parseCPEs(cpes []string) []*wfn.Attributes {
+	var out []*wfn.Attributes
+	for _, c := range cpes {
+		if attr, ok := parseCPE(c); ok {
+			out = append(out, attr)
+		}
 	}
 	return out
 }

@@ -13,13 +13,17 @@ import (
 // InventoryIndex holds an inventory indexed by identity, so that one new
 // advisory is matched by looking up its products instead of scanning every
 // asset. Assets that share an identity (500 identical workstations) are one
-// subject in the index. Build it with [NewInventoryIndex]; it is read-only
-// afterwards and safe for concurrent use.
+// subject in the index. It keeps of each asset only its ID and CPEs, not the
+// asset: an index of 100,000 assets takes a few megabytes. Build it with
+// [NewInventoryIndex] and [InventoryIndex.Add]; once built it is read-only
+// and safe for concurrent use.
 type InventoryIndex struct {
-	names  *Names
-	assets []inventory.Asset
-	subs   []indexedSubject
-	index  map[string][]int32 // key -> subjects
+	names *Names
+	ids   []string   // asset position -> ID
+	cpes  [][]string // asset position -> its CPEs, for "running on" checks
+	subs  []indexedSubject
+	index map[string][]int32 // key -> subjects
+	byKey map[string]int32   // spec key -> subject, while adding
 }
 
 // indexedSubject is one distinct identity and the places it occurs.
@@ -34,26 +38,37 @@ type owner struct {
 }
 
 // NewInventoryIndex indexes every asset, component and service of assets.
-// The slice is kept, not copied: do not change it while the index is in use.
 func NewInventoryIndex(names *Names, assets []inventory.Asset) *InventoryIndex {
-	ix := &InventoryIndex{names: names, assets: assets, index: map[string][]int32{}}
-	byKey := map[string]int32{}
-	for ai := range assets {
-		for _, sp := range specs(&assets[ai]) {
+	ix := &InventoryIndex{names: names, index: map[string][]int32{}, byKey: map[string]int32{}}
+	ix.Add(assets)
+	return ix
+}
+
+// Add indexes more assets, so that a large inventory can be indexed a page
+// at a time. It must not run concurrently with matching.
+func (ix *InventoryIndex) Add(assets []inventory.Asset) {
+	for i := range assets {
+		a := &assets[i]
+		ai := int32(len(ix.ids))
+		ix.ids = append(ix.ids, a.ID)
+		ix.cpes = append(ix.cpes, cpeStrings(a))
+		for _, sp := range specs(a) {
 			k := sp.key()
-			id, ok := byKey[k]
+			id, ok := ix.byKey[k]
 			if !ok {
-				s := newSubject(names, &sp)
+				s := newSubject(ix.names, &sp)
 				id = int32(len(ix.subs))
-				byKey[k] = id
+				ix.byKey[k] = id
 				ix.subs = append(ix.subs, indexedSubject{subject: s})
 				addKeys(ix.index, s.keys(), id)
 			}
-			ix.subs[id].owners = append(ix.subs[id].owners, owner{int32(ai), sp.component})
+			ix.subs[id].owners = append(ix.subs[id].owners, owner{ai, sp.component})
 		}
 	}
-	return ix
 }
+
+// Len returns the number of assets indexed.
+func (ix *InventoryIndex) Len() int { return len(ix.ids) }
 
 // MatchAdvisory returns the findings of one advisory across the inventory,
 // ordered by asset id, advisory and vulnerability.
@@ -94,7 +109,6 @@ func (ix *InventoryIndex) MatchAdvisory(adv *advisory.Advisory) []Finding {
 			continue
 		}
 		for _, o := range ix.subs[sid].owners {
-			a := &ix.assets[o.asset]
 			g := perAsset[o.asset]
 			if g == nil {
 				g = &aggregator{multi: true}
@@ -104,13 +118,13 @@ func (ix *InventoryIndex) MatchAdvisory(adv *advisory.Advisory) []Finding {
 			for _, h := range hits {
 				var platforms []*wfn.Attributes
 				if len(h.e.affect.Platforms) > 0 {
-					platforms = platformCPEs(a)
+					platforms = parseCPEs(ix.cpes[o.asset])
 				}
-				g.add(a.ID, o.component, h, platforms)
+				g.add(ix.ids[o.asset], o.component, h, platforms)
 			}
 		}
 	}
-	slices.SortFunc(assets, func(a, b int32) int { return strings.Compare(ix.assets[a].ID, ix.assets[b].ID) })
+	slices.SortFunc(assets, func(a, b int32) int { return strings.Compare(ix.ids[a], ix.ids[b]) })
 	var out []Finding
 	for _, a := range assets {
 		fs := perAsset[a].findings()

@@ -442,6 +442,8 @@ type AssetFilter struct {
 	// Decision selects assets with at least one open finding ([OpenStates])
 	// of this decision.
 	Decision risk.Decision
+	// IDs, when not empty, selects these assets only; at most [MaxLimit].
+	IDs []string
 }
 
 // Validate returns ErrInvalid for a clinical role or exposure outside its set.
@@ -454,6 +456,9 @@ func (f *AssetFilter) Validate() error {
 	}
 	if f.Decision != "" && !slices.Contains(risk.Decisions, f.Decision) {
 		return fmt.Errorf("%w: decision %q: want one of %v", ErrInvalid, f.Decision, risk.Decisions)
+	}
+	if len(f.IDs) > MaxLimit {
+		return fmt.Errorf("%w: %d asset ids: at most %d", ErrInvalid, len(f.IDs), MaxLimit)
 	}
 	return nil
 }
@@ -593,15 +598,31 @@ func CheckText(field, s string, required bool, max int) error {
 // organisations, an organisation's alerts) or must see it all.
 func All[T any](ctx context.Context, list func(ctx context.Context, opts ListOptions) (Page[T], error)) ([]T, error) {
 	out := []T{}
+	err := Pages(ctx, list, func(items []T) error {
+		out = append(out, items...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Pages pages through a list with the largest page size and calls fn with
+// each page's items, for callers that must see a long list but not hold it
+// all; fn's error stops it.
+func Pages[T any](ctx context.Context, list func(ctx context.Context, opts ListOptions) (Page[T], error), fn func(items []T) error) error {
 	opts := ListOptions{Limit: MaxLimit}
 	for {
 		p, err := list(ctx, opts)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, p.Items...)
+		if err := fn(p.Items); err != nil {
+			return err
+		}
 		if p.Next == "" {
-			return out, nil
+			return nil
 		}
 		opts.Cursor = p.Next
 	}

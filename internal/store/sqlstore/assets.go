@@ -192,6 +192,7 @@ func (db *DB) ListAssets(ctx context.Context, org string, f store.AssetFilter, o
 	if f.Decision != "" {
 		assetDecision(w, f.Decision)
 	}
+	in(w, "id", f.IDs)
 	p, err := list(ctx, db.conn(), opts, assetSelect, w,
 		func(w *where, c idCursor) { w.add("id > ?", c.ID) },
 		"id", scanAsset, func(a store.AssetRecord) idCursor { return idCursor{a.Asset.ID} })

@@ -215,6 +215,8 @@ func testListAssets(t *testing.T, s store.Store) {
 		{"query percent is literal", store.AssetFilter{Query: "%"}, []string{"pc_2"}},
 		{"combined", store.AssetFilter{Kind: "infusion-pump", Exposure: inventory.ExposurePartner, Query: "space"}, []string{"pump-1"}},
 		{"none", store.AssetFilter{Zone: "lab"}, nil},
+		{"ids", store.AssetFilter{IDs: []string{"pump-2", "ct-1", "gone"}}, []string{"ct-1", "pump-2"}},
+		{"ids and kind", store.AssetFilter{IDs: []string{"pump-2", "ct-1"}, Kind: "ct"}, []string{"ct-1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if d := cmp.Diff(tc.want, assetIDs(t, s, org.ID, tc.f)); d != "" {
@@ -222,7 +224,7 @@ func testListAssets(t *testing.T, s store.Store) {
 			}
 		})
 	}
-	for _, f := range []store.AssetFilter{{Exposure: "cloud"}, {ClinicalRole: "surgical"}} {
+	for _, f := range []store.AssetFilter{{Exposure: "cloud"}, {ClinicalRole: "surgical"}, {IDs: make([]string, store.MaxLimit+1)}} {
 		_, err := s.ListAssets(ctx, org.ID, f, store.ListOptions{})
 		wantErr(t, fmt.Sprintf("ListAssets(%+v)", f), err, store.ErrInvalid)
 	}
