@@ -28,6 +28,7 @@ import (
 	"github.com/ward-health/ward/internal/advisory"
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/match"
 	"github.com/ward-health/ward/internal/synth"
 )
@@ -736,8 +737,24 @@ type alertsWorker struct {
 	out  *eventWriter
 	keys *alert.Keyring
 	log  *slog.Logger
-	advs map[string]*advisory.Advisory
-	invs []*match.InventoryIndex
+	invs []benchFindings
+}
+
+// benchFindings is one simulated inventory's findings, by CVE and by
+// advisory: what a site's store holds once the engine matched its
+// inventory, and what a site looks an alert's references up in.
+type benchFindings map[string][]int32 // CVE or advisory ID -> finding numbers
+
+// newBenchFindings matches assets against every advisory once.
+func newBenchFindings(m *match.Matcher, assets []inventory.Asset) benchFindings {
+	out := benchFindings{}
+	for i, f := range m.Match(assets) {
+		out[f.AdvisoryID] = append(out[f.AdvisoryID], int32(i))
+		if f.VulnID != "" {
+			out[f.VulnID] = append(out[f.VulnID], int32(i))
+		}
+	}
+	return out
 }
 
 func (w *alertsWorker) run(ctx context.Context, cmds <-chan string) error {
@@ -745,14 +762,10 @@ func (w *alertsWorker) run(ctx context.Context, cmds <-chan string) error {
 	if err != nil {
 		return err
 	}
-	w.advs = map[string]*advisory.Advisory{}
-	for _, a := range set.Advisories {
-		w.advs[a.ID] = a
-	}
 	pool := synth.NewPool(set.Advisories)
-	names := match.NewNames()
+	m := match.NewMatcher(match.NewNames(), set.Advisories)
 	for k := range max(w.cfg.Inventories, 1) {
-		w.invs = append(w.invs, match.NewInventoryIndex(names, pool.Generate(w.cfg.Assets, uint64(k+1), fmt.Sprintf("inv%d-", k))))
+		w.invs = append(w.invs, newBenchFindings(m, pool.Generate(w.cfg.Assets, uint64(k+1), fmt.Sprintf("inv%d-", k))))
 	}
 	sites, err := w.connectSites(ctx)
 	defer func() {
@@ -838,7 +851,7 @@ func cmpOr(a, b error) error {
 func (w *alertsWorker) connectSites(ctx context.Context) ([]*alertnet.Site, error) {
 	sites := make([]*alertnet.Site, len(w.cfg.Sites))
 	err := w.forEachSite(ctx, func(i int, s workerSite) error {
-		r := &benchReceiver{w: w, site: s.Index, inv: w.invs[s.Index%len(w.invs)], stored: map[string]int{}}
+		r := &benchReceiver{w: w, site: s.Index, findings: w.invs[s.Index%len(w.invs)], stored: map[string]int{}}
 		conn, err := alertnet.ConnectSite(ctx, alertnet.SiteConfig{URL: w.cfg.URL, OrgID: s.OrgID, Seed: []byte(s.Seed), Sink: r.deliver, Logger: w.log})
 		sites[i] = conn
 		return err
@@ -880,12 +893,13 @@ func (w *alertsWorker) connectRaw(ctx context.Context) ([]*nats.Conn, error) {
 }
 
 // benchReceiver is one site's Sink: it verifies, matches and stores, as a
-// site does, but in memory.
+// site does ([ews.Site] looks the alert's CVEs and advisories up in the
+// findings its engine stored), but in memory.
 type benchReceiver struct {
-	w      *alertsWorker
-	site   int
-	inv    *match.InventoryIndex
-	stored map[string]int // alert id -> findings; the Sink is called from one goroutine at a time
+	w        *alertsWorker
+	site     int
+	findings benchFindings
+	stored   map[string]int // alert id -> findings; the Sink is called from one goroutine at a time
 }
 
 func (r *benchReceiver) deliver(_ context.Context, d alertnet.Delivery) error {
@@ -898,12 +912,12 @@ func (r *benchReceiver) deliver(_ context.Context, d alertnet.Delivery) error {
 	if _, dup := r.stored[a.ID]; dup {
 		return nil
 	}
-	findings := 0
-	for _, id := range a.Advisories {
-		if adv := r.w.advs[id]; adv != nil {
-			findings += len(r.inv.MatchAdvisory(adv))
-		}
+	var hit []int32
+	for _, ref := range slices.Concat(a.CVEs, a.Advisories) {
+		hit = append(hit, r.findings[ref]...)
 	}
+	slices.Sort(hit)
+	findings := len(slices.Compact(hit))
 	r.stored[a.ID] = findings
 	r.w.out.emit(workerEvent{Kind: "got", Phase: "ward", Site: r.site, Alert: int(a.Sequence) - 1, At: time.Now().UnixNano(), Findings: findings})
 	return nil

@@ -2,11 +2,20 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ward-health/ward/internal/advisory"
+	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/alertnet"
+	"github.com/ward-health/ward/internal/match"
+	"github.com/ward-health/ward/internal/synth"
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // TestBenchAlerts runs "ward bench alerts" as a process of the real binary
@@ -43,5 +52,51 @@ func TestBenchAlerts(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "%!") {
 		t.Errorf("ward bench alerts progress has a format error:\n%s", stderr.String())
+	}
+}
+
+// BenchmarkSiteDelivery measures what one simulated site of "ward bench
+// alerts" does with one alert: decode and verify the envelope, look its
+// references up in the findings of a 200-asset inventory. Times N sites is
+// the CPU the bench's workers need per alert, NATS aside.
+func BenchmarkSiteDelivery(b *testing.B) {
+	set, err := advisory.Load(b.Context(), []string{testenv.SharedData(b, "csaf", "cisa-icsma")}, advisory.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	advs := benchAdvisories(set.Advisories, 20)
+	key, err := alert.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	signer := alert.NewSigner(key)
+	var data [][]byte
+	for j, adv := range advs {
+		env, err := signer.Sign(benchAlert(adv, "b", j))
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, err := json.Marshal(env)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, raw)
+	}
+	w := &alertsWorker{keys: alert.NewKeyring(signer.PublicKey()), out: newEventWriter(io.Discard)}
+	defer w.out.close()
+	inv := newBenchFindings(match.NewMatcher(match.NewNames(), set.Advisories), synth.NewPool(set.Advisories).Generate(200, 1, "inv-"))
+	i, affected := 0, 0
+	for b.Loop() {
+		r := &benchReceiver{w: w, findings: inv, stored: map[string]int{}}
+		if err := r.deliver(b.Context(), alertnet.Delivery{Data: data[i%len(data)]}); err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range r.stored {
+			affected += min(n, 1)
+		}
+		i++
+	}
+	if affected == 0 {
+		b.Fatal("no delivery found the inventory affected")
 	}
 }
