@@ -1,19 +1,14 @@
 package storetest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/pem"
-	"math/big"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ward-health/ward/internal/store"
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // testKeyRollover rotates the hub's key with its announcement in the
@@ -111,7 +106,7 @@ func testHubLinkCA(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	org := MustOrg(t, s, "Praxis").ID
 	l := newLink("site_p", 0)
-	l.NATSURL, l.NATSCA = "tls://hub.example.org:4222", testCertPEM(t)
+	l.NATSURL, l.NATSCA = "tls://hub.example.org:4222", testenv.SelfSigned(t).CertPEM
 	mustLink(t, s, org, l)
 	l.OrgID = org
 	got, err := s.HubLink(ctx, org)
@@ -123,26 +118,10 @@ func testHubLinkCA(t *testing.T, s store.Store) {
 		"not PEM":      []byte("hello"),
 		"a key":        pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{1, 2}}),
 		"garbage cert": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{1, 2}}),
-		"trailing":     append(testCertPEM(t), "junk"...),
+		"trailing":     append(testenv.SelfSigned(t).CertPEM, "junk"...),
 	} {
 		bad := newLink("site_p", 0)
 		bad.NATSCA = ca
 		wantInvalid(t, "SetHubLink(nats_ca "+name+")", s.SetHubLink(ctx, org, bad), "nats_ca")
 	}
-}
-
-// testCertPEM returns a self-signed certificate, as PEM.
-func testCertPEM(t *testing.T) []byte {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "hub.example.org"},
-		DNSNames: []string{"hub.example.org"}, NotBefore: day(0), NotAfter: day(400)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
