@@ -153,6 +153,17 @@ func (h *Hub) wake() {
 	}
 }
 
+// KeyID returns the id of the current signing key as last loaded; "" when
+// there is none.
+func (h *Hub) KeyID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.signer == nil {
+		return ""
+	}
+	return h.signer.KeyID()
+}
+
 // PublicKeys returns the hub's public keys, the current one first, for
 // sites to pin.
 func (h *Hub) PublicKeys() [][]byte {
