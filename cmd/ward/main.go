@@ -72,6 +72,7 @@ Usage:
   ward alert list [--format table|json]                        alerts published (hub) and received (site)
   ward site invite --name N --kind K --country CC              invite an organisation (prints only the token)
   ward site list | ward site revoke ID                         enrolled sites; cut one off
+  ward hub rotate-key                                          new alert signing key, announced to the sites (prints its id)
   ward enroll --hub URL --token T [--org ORG]                  join a hub's early-warning network (site)
   ward notify add --kind email|webhook|syslog --target T [--min-severity S]   send alerts there too (site)
   ward notify list | ward notify remove ID                     an organisation's notification channels
@@ -103,6 +104,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runAlert(ctx, args[1:], stdout, stderr)
 	case "site":
 		return runSite(ctx, args[1:], stdout, stderr)
+	case "hub":
+		return runHub(ctx, args[1:], stdout, stderr)
 	case "enroll":
 		return runEnroll(ctx, args[1:], stdout, stderr)
 	case "notify":

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +32,10 @@ type networkFlags struct {
 	natsListen string
 	natsURL    string
 	natsPublic string
+	natsCert   string      // PEM certificate file of the embedded server's TLS
+	natsKey    string      // its private key file
+	serverTLS  *tls.Config // loaded by check from natsCert and natsKey
+	natsTrust  []byte      // the PEM certificates enrolment hands sites
 	smtp       ews.SMTP
 	rules      ews.Rules
 }
@@ -39,6 +45,8 @@ func (f *networkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.natsListen, "nats-listen", "", "`ADDR` where the hub's embedded NATS server accepts sites (default 0.0.0.0:4222 for a hub, a loopback port for standalone)")
 	fs.StringVar(&f.natsURL, "nats", "", "external NATS `URL` for the hub instead of the embedded server (for scale)")
 	fs.StringVar(&f.natsPublic, "nats-advertise", "", "NATS `URL` that enrolment tells sites (default: from --nats-listen or --nats)")
+	fs.StringVar(&f.natsCert, "nats-tls-cert", "", "PEM certificate `FILE` (chain) of the embedded NATS server: sites must then use TLS and trust these certificates")
+	fs.StringVar(&f.natsKey, "nats-tls-key", "", "PEM private key `FILE` of --nats-tls-cert")
 	fs.StringVar(&f.smtp.Addr, "smtp", "", "mail relay `HOST:PORT` for e-mail notifications (password in $WARD_SMTP_PASSWORD)")
 	fs.StringVar(&f.smtp.From, "smtp-from", "ward@localhost", "sender `ADDRESS` of e-mail notifications")
 	fs.StringVar(&f.smtp.User, "smtp-user", "", "mail relay `USER` (empty: no authentication)")
@@ -53,10 +61,36 @@ func (f *networkFlags) check() error {
 	default:
 		return fmt.Errorf("%w: --role %q: want hub, site or standalone", errUsage, f.role)
 	}
-	if f.role == roleSite && (f.natsListen != "" || f.natsURL != "") {
-		return fmt.Errorf("%w: --nats-listen and --nats are the hub's; a site learns its hub's address when it enrols", errUsage)
+	if f.role == roleSite && (f.natsListen != "" || f.natsURL != "" || f.natsCert != "") {
+		return fmt.Errorf("%w: --nats-listen, --nats and --nats-tls-cert are the hub's; a site learns its hub's address when it enrols", errUsage)
 	}
-	return nil
+	if (f.natsCert == "") != (f.natsKey == "") {
+		return fmt.Errorf("%w: --nats-tls-cert and --nats-tls-key go together", errUsage)
+	}
+	if f.natsCert != "" && f.natsURL != "" {
+		return fmt.Errorf("%w: --nats-tls-cert is the embedded server's; the external server of --nats has its own TLS", errUsage)
+	}
+	var err error
+	f.serverTLS, f.natsTrust, err = f.natsTLS()
+	return err
+}
+
+// natsTLS loads the embedded server's certificate and key, and returns its
+// TLS configuration and the PEM certificates that enrolment hands sites to
+// trust; nil, nil without --nats-tls-cert.
+func (f *networkFlags) natsTLS() (*tls.Config, []byte, error) {
+	if f.natsCert == "" {
+		return nil, nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(f.natsCert, f.natsKey)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: --nats-tls-cert, --nats-tls-key: %v", errUsage, err)
+	}
+	var trust []byte
+	for _, der := range pair.Certificate {
+		trust = append(trust, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, trust, nil
 }
 
 // network is the running early-warning service of a node.
@@ -86,7 +120,7 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 		if err != nil {
 			return nil, err
 		}
-		cfg := alertnet.HubConfig{Dir: filepath.Join(sf.data, "nats"), Listen: listen, URL: f.natsURL, Sites: sites, Logger: log}
+		cfg := alertnet.HubConfig{Dir: filepath.Join(sf.data, "nats"), Listen: listen, URL: f.natsURL, Sites: sites, TLS: f.serverTLS, Logger: log}
 		if f.natsURL == "" {
 			// The hub's own user of its embedded server, made anew at each
 			// start: no secret to keep.
@@ -101,7 +135,7 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 		if n.natsURL == "" {
 			n.natsURL = n.net.ClientURL()
 		}
-		if n.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: s, Net: n.net, Logger: log, OnReport: onReport}); err != nil {
+		if n.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: s, Net: n.net, Logger: log, OnReport: onReport, NATSCA: f.natsTrust}); err != nil {
 			n.close()
 			return nil, err
 		}

@@ -207,7 +207,13 @@ func testNetwork(t *testing.T, externalNATS string) {
 	bin := buildWard(t)
 	hubData := t.TempDir()
 	natsAddr := freePort(t)
-	hubArgs := []string{"--role", "hub", "--data", hubData, "--nats-listen", natsAddr}
+	// The embedded server requires TLS, with a certificate made here.
+	cert, certDir := testenv.SelfSigned(t), t.TempDir()
+	certFile, keyFile := filepath.Join(certDir, "nats.crt"), filepath.Join(certDir, "nats.key")
+	if os.WriteFile(certFile, cert.CertPEM, 0o600) != nil || os.WriteFile(keyFile, cert.KeyPEM, 0o600) != nil {
+		t.Fatal("cannot write the NATS certificate")
+	}
+	hubArgs := []string{"--role", "hub", "--data", hubData, "--nats-listen", natsAddr, "--nats-tls-cert", certFile, "--nats-tls-key", keyFile}
 	if externalNATS != "" {
 		hubArgs = []string{"--role", "hub", "--data", hubData, "--nats", externalNATS}
 	}
@@ -269,6 +275,28 @@ func testNetwork(t *testing.T, externalNATS string) {
 	for _, id := range append(missed, first) {
 		if n := received(l, id); n != 1 {
 			t.Errorf("restarted site holds %s %d times, want once", id, n)
+		}
+	}
+
+	// 2b. The operator rotates the hub's key while a site is down: the
+	// serving hub announces the new key before the first alert it signs;
+	// every site pins it, the one that was down when it catches up.
+	sites[1].serve.kill()
+	newKey := strings.TrimSpace(execWard(t, bin, nil, "hub", "rotate-key", "--data", hubData))
+	rolled := publish(t, bin, hubData, "Signed by the rotated key", "GREEN", nil, nil)
+	waitFor(t, "the others to get the alert the new key signed", func() bool {
+		return received(alerts(t, bin, sites[0].data), rolled) == 1 && received(alerts(t, bin, sites[2].data), rolled) == 1
+	})
+	sites[1].serve = serveProc(t, bin, "--role", "site", "--data", sites[1].data)
+	waitFor(t, "the restarted site to get the alert the new key signed", func() bool { return received(alerts(t, bin, sites[1].data), rolled) == 1 })
+	for _, s := range sites {
+		for _, a := range alerts(t, bin, s.data).Received {
+			if a.ID == rolled && !a.Verified {
+				t.Errorf("%s: the alert the rotated key %s signed does not verify", s.name, newKey)
+			}
+		}
+		if n := auditCount(t, s, "hub_key.pinned"); n != 1 {
+			t.Errorf("%s recorded %d pinned hub keys, want 1", s.name, n)
 		}
 	}
 

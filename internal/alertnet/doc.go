@@ -13,7 +13,8 @@
 //	stream WARD_ALERTS   subjects ward.alerts.>
 //	  ward.alerts.all          alerts for everyone, and alerts targeted by
 //	                           kind or country (relevance, not secrecy: each
-//	                           site filters with alert.(*Alert).For)
+//	                           site filters with alert.(*Alert).For), and
+//	                           the hub's key announcements ([Hub.Announce])
 //	  ward.alerts.org.<org>    one copy per named organisation of a restricted
 //	                           alert (TLP:RED, TLP:AMBER+STRICT), so only that
 //	                           organisation can ever receive it

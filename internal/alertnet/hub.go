@@ -314,6 +314,27 @@ func (h *Hub) Publish(ctx context.Context, a *alert.Alert, env []byte) ([]uint64
 	return seqs, nil
 }
 
+// Announce stores a message for every site that is not an alert, such as
+// a key announcement, under the message ID id, and returns its stream
+// sequence. Sites read it in stream order with the alerts. Announcing the
+// same id again within 24 hours stores nothing new and returns the
+// original sequence.
+func (h *Hub) Announce(ctx context.Context, id string, data []byte) (uint64, error) {
+	if h.closed.Load() {
+		return 0, ErrClosed
+	}
+	if id == "" {
+		return 0, errors.New("alertnet: announce: an announcement needs an id")
+	}
+	actx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
+	ack, err := h.js.Publish(actx, h.n.alertsAll(), data, jetstream.WithMsgID(id), jetstream.WithExpectStream(h.n.alerts))
+	if err != nil {
+		return 0, fmt.Errorf("alertnet: announce %s: %w", id, err)
+	}
+	return ack.Sequence, nil
+}
+
 // AddSite enrols a site, or replaces its key, and applies the change to the
 // running server.
 func (h *Hub) AddSite(s SiteAuth) error {

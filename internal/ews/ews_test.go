@@ -18,6 +18,7 @@ import (
 	"github.com/ward-health/ward/internal/store"
 	"github.com/ward-health/ward/internal/store/sqlite"
 	"github.com/ward-health/ward/internal/synth"
+	"github.com/ward-health/ward/internal/testenv"
 )
 
 // The real CSAF advisories the feed tests serve.
@@ -80,7 +81,11 @@ type hubFixture struct {
 	dir string
 }
 
-func startHub(t *testing.T) *hubFixture {
+func startHub(t *testing.T) *hubFixture { return startHubTLS(t, nil) }
+
+// startHubTLS starts a hub whose NATS server, when cert is not nil,
+// requires TLS with cert, which enrolment hands the sites.
+func startHubTLS(t *testing.T, cert *testenv.Cert) *hubFixture {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
@@ -89,12 +94,17 @@ func startHub(t *testing.T) *hubFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.net, err = alertnet.StartHub(ctx, alertnet.HubConfig{Dir: h.dir, Listen: "127.0.0.1:0", HubSeed: seed})
+	cfg, hcfg := alertnet.HubConfig{Dir: h.dir, Listen: "127.0.0.1:0", HubSeed: seed}, ews.HubConfig{Store: h.store, Poll: 50 * time.Millisecond}
+	if cert != nil {
+		cfg.TLS, hcfg.NATSCA = cert.Server, cert.CertPEM
+	}
+	h.net, err = alertnet.StartHub(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.net.Close() })
-	h.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: h.store, Net: h.net, Poll: 50 * time.Millisecond})
+	hcfg.Net = h.net
+	h.hub, err = ews.NewHub(ctx, hcfg)
 	if err != nil {
 		t.Fatal(err)
 	}

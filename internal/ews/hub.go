@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ward-health/ward/internal/alert"
@@ -28,16 +29,22 @@ type HubConfig struct {
 	// Poll is how often the outbox is read for alerts another process
 	// wrote; 0 means 2 seconds.
 	Poll time.Duration
+	// NATSCA is what enrolment hands sites to trust the NATS server's TLS
+	// certificate: PEM certificates (the server's own, or its CA's); nil
+	// when the server has no TLS or a certificate the system roots trust.
+	NATSCA []byte
 }
 
 // Hub is the hub's side of the early-warning service.
 type Hub struct {
 	cfg      HubConfig
 	log      *slog.Logger
-	signer   *alert.Signer
-	keys     []store.SigningKey
 	kick     chan struct{}
 	admitted map[string]string // site ID -> NATS key the transport lets in; Run's own
+
+	mu     sync.Mutex // guards signer and keys, reloaded from the store
+	signer *alert.Signer
+	keys   []store.SigningKey
 }
 
 // NewHub loads the hub's signing key, creating one at the first start.
@@ -52,10 +59,11 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 		cfg.Poll = 2 * time.Second
 	}
 	h := &Hub{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1)}
-	if err := h.loadKeys(ctx); err != nil {
+	signer, err := h.loadKeys(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if h.signer == nil {
+	if signer == nil {
 		if _, err := h.RotateKey(ctx); err != nil {
 			return nil, err
 		}
@@ -63,42 +71,104 @@ func NewHub(ctx context.Context, cfg HubConfig) (*Hub, error) {
 	return h, nil
 }
 
-func (h *Hub) loadKeys(ctx context.Context) error {
+// loadKeys reads the signing keys from the store, where another process
+// (`ward hub rotate-key`, another hub node) may have rotated them, and
+// returns the signer of the current key; nil when there is none.
+func (h *Hub) loadKeys(ctx context.Context) (*alert.Signer, error) {
 	keys, err := h.cfg.Store.SigningKeys(ctx)
 	if err != nil {
-		return fmt.Errorf("hub keys: %w", err)
+		return nil, fmt.Errorf("hub keys: %w", err)
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	h.keys = keys
-	h.signer = nil
-	if len(keys) > 0 && keys[0].RetiredAt.IsZero() {
+	if len(keys) == 0 || !keys[0].RetiredAt.IsZero() {
+		h.signer = nil
+	} else if h.signer == nil || h.signer.KeyID() != keys[0].ID {
 		h.signer = alert.NewSigner(ed25519.PrivateKey(keys[0].Private))
 	}
-	return nil
+	return h.signer, nil
 }
 
 // RotateKey makes a new signing key the current one; the old keys stay for
-// verification (sites learn the new public key when they enrol, and from
-// [Hub.PublicKeys]). It returns the new key.
+// verification. Unless it is the hub's first key, the sites learn of it
+// from a key announcement signed by the previous key and by the new one,
+// which goes into the outbox with the key in one transaction and out on
+// the alert stream before any alert the new key signs. It returns the new
+// key. Another process's [Hub] picks the key up when it next publishes.
 func (h *Hub) RotateKey(ctx context.Context) (store.SigningKey, error) {
+	prev, err := h.loadKeys(ctx)
+	if err != nil {
+		return store.SigningKey{}, err
+	}
 	priv, err := alert.GenerateKey()
 	if err != nil {
 		return store.SigningKey{}, err
 	}
 	pub := priv.Public().(ed25519.PublicKey)
-	k := store.SigningKey{ID: alert.KeyID(pub), Public: pub, Private: priv, CreatedAt: h.cfg.Now().UTC()}
-	if err := h.cfg.Store.AddSigningKey(ctx, k); err != nil {
+	now := h.cfg.Now().UTC()
+	k := store.SigningKey{ID: alert.KeyID(pub), Public: pub, Private: priv, CreatedAt: now}
+	if prev == nil {
+		err = h.cfg.Store.AddSigningKey(ctx, k)
+	} else {
+		var ann []byte
+		if ann, err = alert.AnnounceKey(h.private(prev.KeyID()), priv, now); err != nil {
+			return store.SigningKey{}, fmt.Errorf("hub keys: %w", err)
+		}
+		err = h.cfg.Store.RotateSigningKey(ctx, prev.KeyID(), k, ann)
+	}
+	if err != nil {
 		return store.SigningKey{}, fmt.Errorf("hub keys: %w", err)
 	}
-	if err := h.loadKeys(ctx); err != nil {
+	if _, err := h.loadKeys(ctx); err != nil {
 		return store.SigningKey{}, err
 	}
-	h.log.InfoContext(ctx, "alert signing key created", slog.String("key", k.ID))
+	if prev == nil {
+		h.log.InfoContext(ctx, "alert signing key created", slog.String("key", k.ID))
+	} else {
+		h.log.InfoContext(ctx, "alert signing key rotated", slog.String("key", k.ID), slog.String("previous", prev.KeyID()))
+	}
+	h.wake()
 	return k, nil
+}
+
+// private returns the private half of the loaded key with id; nil when
+// there is none.
+func (h *Hub) private(id string) ed25519.PrivateKey {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, k := range h.keys {
+		if k.ID == id {
+			return ed25519.PrivateKey(k.Private)
+		}
+	}
+	return nil
+}
+
+// wake makes [Hub.Run] read the outbox now.
+func (h *Hub) wake() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// KeyID returns the id of the current signing key as last loaded; "" when
+// there is none.
+func (h *Hub) KeyID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.signer == nil {
+		return ""
+	}
+	return h.signer.KeyID()
 }
 
 // PublicKeys returns the hub's public keys, the current one first, for
 // sites to pin.
 func (h *Hub) PublicKeys() [][]byte {
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	out := make([][]byte, len(h.keys))
 	for i, k := range h.keys {
 		out[i] = k.Public
@@ -115,6 +185,13 @@ func (h *Hub) Publish(ctx context.Context, a *alert.Alert, by string) (store.Hub
 	if err := a.Validate(); err != nil {
 		return store.HubAlert{}, err
 	}
+	signer, err := h.loadKeys(ctx) // the key may have been rotated elsewhere
+	if err != nil {
+		return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
+	}
+	if signer == nil {
+		return store.HubAlert{}, errors.New("publish alert: the hub has no current signing key")
+	}
 	for attempt := 0; ; attempt++ {
 		seq, err := h.cfg.Store.NextAlertSeq(ctx)
 		if err != nil {
@@ -124,7 +201,7 @@ func (h *Hub) Publish(ctx context.Context, a *alert.Alert, by string) (store.Hub
 		a.Sequence = seq
 		a.Issued = now
 		a.ID = fmt.Sprintf("WA-%d-%06d", now.Year(), seq)
-		env, err := h.signer.Sign(a)
+		env, err := signer.Sign(a)
 		if err != nil {
 			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
 		}
@@ -143,11 +220,8 @@ func (h *Hub) Publish(ctx context.Context, a *alert.Alert, by string) (store.Hub
 			return store.HubAlert{}, fmt.Errorf("publish alert: %w", err)
 		}
 		h.log.InfoContext(ctx, "alert written", slog.String("alert", a.ID), slog.String("severity", string(a.Severity)),
-			slog.String("tlp", string(a.TLP)), slog.String("by", by))
-		select {
-		case h.kick <- struct{}{}:
-		default:
-		}
+			slog.String("tlp", string(a.TLP)), slog.String("key", signer.KeyID()), slog.String("by", by))
+		h.wake()
 		return rec, nil
 	}
 }
@@ -221,11 +295,33 @@ func (h *Hub) admit(ctx context.Context) error {
 	return nil
 }
 
-// flush publishes every alert of the outbox, oldest first.
+// flush publishes the outbox: the key announcements, then the alerts,
+// oldest first. The alerts are read first: an alert a new key signed was
+// written after that key's announcement, which is then read too and goes
+// out before it, so that a site knows the key when the alert comes.
 func (h *Hub) flush(ctx context.Context) error {
 	pending, err := h.cfg.Store.UnpublishedAlerts(ctx)
 	if err != nil {
 		return err
+	}
+	anns, err := h.cfg.Store.UnpublishedKeyAnnouncements(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 || len(anns) > 0 {
+		// Another process may have rotated the key and signed with it.
+		if _, err := h.loadKeys(ctx); err != nil {
+			return err
+		}
+	}
+	for _, ann := range anns {
+		if _, err := h.cfg.Net.Announce(ctx, "key/"+ann.KeyID, ann.Envelope); err != nil {
+			return fmt.Errorf("key %s: %w", ann.KeyID, err)
+		}
+		if err := h.cfg.Store.MarkKeyAnnouncementPublished(ctx, ann.KeyID, h.cfg.Now().UTC()); err != nil {
+			return fmt.Errorf("key %s: %w", ann.KeyID, err)
+		}
+		h.log.InfoContext(ctx, "signing key announced", slog.String("key", ann.KeyID))
 	}
 	for _, rec := range pending {
 		var env alert.Envelope
@@ -310,6 +406,7 @@ type Enrollment struct {
 	Kind    string   `json:"kind"`
 	Country string   `json:"country"`
 	NATSURL string   `json:"nats_url"`
+	NATSCA  []byte   `json:"nats_ca,omitempty"` // PEM certificates to trust for a tls:// nats_url
 	HubKeys [][]byte `json:"hub_keys"`
 	HubURL  string   `json:"-"` // where the site enrolled, filled by the site
 }
@@ -324,6 +421,9 @@ func (h *Hub) Enroll(ctx context.Context, token, natsKey, natsURL string) (Enrol
 	if !alertnet.ValidSiteKey(natsKey) {
 		return Enrollment{}, fmt.Errorf("enroll: %w: nats_key: not a NATS user public key", store.ErrInvalid)
 	}
+	if _, err := h.loadKeys(ctx); err != nil { // the site pins the keys as rotated since start
+		return Enrollment{}, fmt.Errorf("enroll: %w", err)
+	}
 	site, err := h.cfg.Store.RedeemInvite(ctx, token, natsKey, h.cfg.Now().UTC())
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("enroll: %w", err)
@@ -334,7 +434,7 @@ func (h *Hub) Enroll(ctx context.Context, token, natsKey, natsURL string) (Enrol
 	h.log.InfoContext(ctx, "site enrolled", slog.String("site", site.ID), slog.String("name", site.Name),
 		slog.String("kind", string(site.Kind)), slog.String("country", site.Country))
 	return Enrollment{SiteID: site.ID, Name: site.Name, Kind: string(site.Kind), Country: site.Country,
-		NATSURL: natsURL, HubKeys: h.PublicKeys()}, nil
+		NATSURL: natsURL, NATSCA: h.cfg.NATSCA, HubKeys: h.PublicKeys()}, nil
 }
 
 // Revoke cuts a site off: its NATS user is removed, its connection closed.

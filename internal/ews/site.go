@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,7 +130,11 @@ func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 		return fmt.Errorf("ews: %w", err)
 	}
 	r := &receiver{s: s, org: org, link: l, keys: alert.NewKeyring(keysOf(l.HubKeys)...)}
-	cfg := alertnet.SiteConfig{URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed, Cursor: l.Cursor, Sink: r.deliver, Logger: s.log}
+	tlsConfig, err := natsTLS(l)
+	if err != nil {
+		return fmt.Errorf("ews: connect %s: %w", l.OrgID, err)
+	}
+	cfg := alertnet.SiteConfig{URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed, TLS: tlsConfig, Cursor: l.Cursor, Sink: r.deliver, Logger: s.log}
 	conn, err := alertnet.ConnectSite(ctx, cfg)
 	if errors.Is(err, nats.ErrNkeysNotSupported) {
 		// The hub's external NATS server takes connections without
@@ -149,6 +155,24 @@ func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 		old.Close()
 	}
 	return nil
+}
+
+// natsTLS returns the TLS configuration for l's connection: none for a
+// nats:// hub that handed out no certificates, the system's roots for a
+// tls:// one, and only the certificates the hub handed out at enrolment
+// when it did.
+func natsTLS(l store.HubLink) (*tls.Config, error) {
+	if len(l.NATSCA) == 0 {
+		if strings.HasPrefix(l.NATSURL, "tls://") {
+			return &tls.Config{MinVersion: tls.VersionTLS12}, nil
+		}
+		return nil, nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(l.NATSCA) {
+		return nil, errors.New("the hub's NATS certificates: no PEM certificate")
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // Close disconnects every organisation.
@@ -175,6 +199,9 @@ type receiver struct {
 // error only when the store failed, so that the message comes again.
 func (r *receiver) deliver(ctx context.Context, d alertnet.Delivery) error {
 	st, log := r.s.cfg.Store, r.s.log.With(slog.String("org", r.org.ID), slog.Uint64("seq", d.Seq))
+	if alert.IsKeyAnnouncement(d.Data) {
+		return r.pinKey(ctx, log, d)
+	}
 	var env alert.Envelope
 	a, err := openEnvelope(r.keys, d.Data, &env)
 	if err != nil {
@@ -201,6 +228,40 @@ func (r *receiver) deliver(ctx context.Context, d alertnet.Delivery) error {
 		log.ErrorContext(ctx, "alert not matched", slog.String("alert", a.ID), slog.Any("error", err))
 	}
 	r.s.notify(ctx, r.org.ID, a.ID)
+	return nil
+}
+
+// pinKey checks a key announcement against the pinned keys and, only when
+// it verifies, pins the new key, durably with the cursor. It is never
+// shown as an alert. A forged or malformed one is a security event, like a
+// forged alert. It returns an error only when the store failed.
+func (r *receiver) pinKey(ctx context.Context, log *slog.Logger, d alertnet.Delivery) error {
+	st := r.s.cfg.Store
+	ka, err := r.keys.OpenKeyAnnouncement(d.Data)
+	if err != nil {
+		log.WarnContext(ctx, "hub key announcement rejected", slog.Any("error", err))
+		if _, aerr := st.AppendAudit(ctx, r.org.ID, "hub", "hub_key.rejected", fmt.Sprintf("message %d from the hub: %v", d.Seq, err)); aerr != nil {
+			return aerr
+		}
+		return st.SkipAlert(ctx, r.org.ID, d.Seq)
+	}
+	if !r.keys.Has(ka.KeyID) {
+		// Recorded before the key is pinned: a crash in between records
+		// it twice, never not at all.
+		if _, err := st.AppendAudit(ctx, r.org.ID, "hub", "hub_key.pinned",
+			fmt.Sprintf("hub signing key %s, announced by key %s at %s (message %d)", ka.KeyID, ka.PreviousKeyID,
+				ka.Issued.Format(time.RFC3339), d.Seq)); err != nil {
+			return err
+		}
+	}
+	added, err := st.PinHubKey(ctx, r.org.ID, ka.Key, d.Seq)
+	if err != nil {
+		return err
+	}
+	r.keys.Add(ka.Key)
+	if added {
+		log.InfoContext(ctx, "hub signing key pinned", slog.String("key", ka.KeyID), slog.String("previous", ka.PreviousKeyID))
+	}
 	return nil
 }
 
@@ -539,7 +600,7 @@ func EnrollWith(ctx context.Context, st store.Store, org string, redeem func(ctx
 	if err != nil {
 		return store.HubLink{}, err
 	}
-	l := store.HubLink{OrgID: org, SiteID: e.SiteID, HubURL: e.HubURL, NATSURL: e.NATSURL, HubKeys: e.HubKeys,
+	l := store.HubLink{OrgID: org, SiteID: e.SiteID, HubURL: e.HubURL, NATSURL: e.NATSURL, NATSCA: e.NATSCA, HubKeys: e.HubKeys,
 		NATSSeed: seed, EnrolledAt: time.Now().UTC()}
 	if err := st.SetHubLink(ctx, org, l); err != nil {
 		return store.HubLink{}, err

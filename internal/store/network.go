@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"time"
 )
@@ -26,6 +29,21 @@ type HubNetwork interface {
 	// SigningKeys returns every key, the current one first, then the
 	// retired ones, newest first.
 	SigningKeys(ctx context.Context) ([]SigningKey, error)
+	// RotateSigningKey makes k the current signing key in place of the
+	// key prev, and puts announcement (k's public half signed by prev and
+	// by k, for the sites) in the outbox, in one transaction. A zero
+	// k.CreatedAt is now. ErrConflict when prev is no longer the current
+	// key (another rotation came first) or k's ID is known; ErrNotFound
+	// when there is no current key; ErrInvalid when k fails
+	// [SigningKey.Validate] or announcement is empty.
+	RotateSigningKey(ctx context.Context, prev string, k SigningKey, announcement []byte) error
+	// UnpublishedKeyAnnouncements returns the key announcements not yet
+	// marked published, oldest first.
+	UnpublishedKeyAnnouncements(ctx context.Context) ([]KeyAnnouncement, error)
+	// MarkKeyAnnouncementPublished records that the announcement of the
+	// key keyID reached the network at at. ErrNotFound for an unknown key
+	// or one never announced; marking twice keeps the first time.
+	MarkKeyAnnouncementPublished(ctx context.Context, keyID string, at time.Time) error
 
 	// CreateAlert stores a signed alert that is not yet published (the
 	// outbox of the publisher) and returns it as stored: a zero CreatedAt is
@@ -88,6 +106,14 @@ type SiteNetwork interface {
 	HubLink(ctx context.Context, org string) (HubLink, error)
 	// HubLinks returns every organisation's enrolment.
 	HubLinks(ctx context.Context) ([]HubLink, error)
+	// PinHubKey adds key to org's pinned hub keys and moves org's cursor
+	// to seq, in one transaction: the hub announced key at stream sequence
+	// seq, and the caller verified the announcement. It returns true when
+	// the key is new to org; a key pinned already only moves the cursor,
+	// and a seq at or below the cursor changes nothing (both false).
+	// ErrNotFound when org has no hub link, ErrInvalid for a key that is
+	// not 32 bytes.
+	PinHubKey(ctx context.Context, org string, key []byte, seq uint64) (bool, error)
 
 	// ReceiveAlert stores an alert that arrived with stream sequence seq,
 	// and moves org's cursor to seq, in one transaction. An alert already
@@ -134,6 +160,15 @@ func (k *SigningKey) Validate() error {
 		return invalid("private: want a 64-byte Ed25519 private key")
 	}
 	return nil
+}
+
+// KeyAnnouncement is a signed announcement of a new hub signing key, in
+// the hub's outbox until the network took it.
+type KeyAnnouncement struct {
+	KeyID       string // the announced key
+	Envelope    []byte // the alert.KeyEnvelope's JSON, exactly as published
+	CreatedAt   time.Time
+	PublishedAt time.Time // zero while in the outbox
 }
 
 // HubAlert is an alert as the hub keeps it: the signed envelope it sends
@@ -260,6 +295,7 @@ type HubLink struct {
 	SiteID     string   // the ID the hub gave this site
 	HubURL     string   // the hub's web address, where it enrolled
 	NATSURL    string   // where the hub's NATS server accepts sites
+	NATSCA     []byte   // PEM certificates to trust for a tls:// NATSURL; empty: the system's roots
 	HubKeys    [][]byte // the hub's pinned Ed25519 public keys
 	NATSSeed   []byte   // the site's NATS user seed: a secret
 	Cursor     uint64   // the last alert stream sequence handled
@@ -285,8 +321,33 @@ func (l *HubLink) Validate() error {
 			return invalid("hub_keys[%d]: want a 32-byte Ed25519 public key", i)
 		}
 	}
+	if len(l.NATSCA) > maxCA {
+		return invalid("nats_ca: at most %d bytes", maxCA)
+	}
+	if len(l.NATSCA) > 0 {
+		rest, n := l.NATSCA, 0
+		for {
+			var b *pem.Block
+			if b, rest = pem.Decode(rest); b == nil {
+				break
+			}
+			if b.Type != "CERTIFICATE" {
+				return invalid("nats_ca: a PEM %s, want CERTIFICATE blocks only", b.Type)
+			}
+			if _, err := x509.ParseCertificate(b.Bytes); err != nil {
+				return invalid("nats_ca: %v", err)
+			}
+			n++
+		}
+		if n == 0 || len(bytes.TrimSpace(rest)) > 0 {
+			return invalid("nats_ca: want PEM CERTIFICATE blocks and nothing else")
+		}
+	}
 	return nil
 }
+
+// maxCA bounds a hub link's PEM certificates.
+const maxCA = 64 << 10
 
 // ReceivedAlert is an alert as a site keeps it, after its signature
 // verified.

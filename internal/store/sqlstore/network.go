@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ward-health/ward/internal/store"
@@ -83,6 +85,70 @@ func (db *DB) SigningKeys(ctx context.Context) ([]store.SigningKey, error) {
 		return nil, fmt.Errorf("signing keys: %w", err)
 	}
 	return keys, nil
+}
+
+// RotateSigningKey implements [store.HubNetwork].
+func (db *DB) RotateSigningKey(ctx context.Context, prev string, k store.SigningKey, announcement []byte) error {
+	if err := k.Validate(); err != nil {
+		return fmt.Errorf("rotate signing key: %w", err)
+	}
+	if len(announcement) == 0 {
+		return fmt.Errorf("rotate signing key: %w: announcement: required", store.ErrInvalid)
+	}
+	created := db.stamp(k.CreatedAt)
+	err := db.inTx(ctx, func(c conn) error {
+		var current string
+		err := c.queryRow(ctx, "SELECT id FROM signing_keys WHERE retired_at IS NULL "+db.d.ForUpdate).Scan(&current)
+		if err != nil {
+			return fmt.Errorf("current key: %w", noRows(err))
+		}
+		if current != prev {
+			return fmt.Errorf("the current key is %q, not %q: %w", current, prev, store.ErrConflict)
+		}
+		if _, err := c.exec(ctx, "UPDATE signing_keys SET retired_at = ? WHERE id = ?", micros(created), prev); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "INSERT INTO signing_keys (id, public, private, created_at) VALUES (?, ?, ?, ?)",
+			k.ID, k.Public, k.Private, micros(created))
+		if err != nil {
+			return db.constraint(err, fmt.Sprintf("signing key %q", k.ID))
+		}
+		_, err = c.exec(ctx, "INSERT INTO key_announcements (key_id, envelope, created_at) VALUES (?, ?, ?)",
+			k.ID, announcement, micros(created))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rotate signing key: %w", err)
+	}
+	return nil
+}
+
+// UnpublishedKeyAnnouncements implements [store.HubNetwork].
+func (db *DB) UnpublishedKeyAnnouncements(ctx context.Context) ([]store.KeyAnnouncement, error) {
+	anns, err := queryAll(ctx, db.conn(), func(r scanner) (store.KeyAnnouncement, error) {
+		var a store.KeyAnnouncement
+		err := r.Scan(&a.KeyID, &a.Envelope, at(&a.CreatedAt), at(&a.PublishedAt))
+		return a, err
+	}, "SELECT key_id, envelope, created_at, published_at FROM key_announcements WHERE published_at IS NULL ORDER BY created_at, key_id")
+	if err != nil {
+		return nil, fmt.Errorf("unpublished key announcements: %w", err)
+	}
+	return anns, nil
+}
+
+// MarkKeyAnnouncementPublished implements [store.HubNetwork].
+func (db *DB) MarkKeyAnnouncementPublished(ctx context.Context, keyID string, at time.Time) error {
+	if err := required("at", at); err != nil {
+		return fmt.Errorf("mark key announcement published: %w", err)
+	}
+	res, err := db.conn().exec(ctx, "UPDATE key_announcements SET published_at = COALESCE(published_at, ?) WHERE key_id = ?", micros(at), keyID)
+	if err == nil {
+		err = affected(res, fmt.Sprintf("announcement of key %q", keyID))
+	}
+	if err != nil {
+		return fmt.Errorf("mark key announcement published: %w", err)
+	}
+	return nil
 }
 
 const hubAlertCols = "id, seq, title, severity, tlp, envelope, created_by, created_at, published_at"
@@ -305,26 +371,34 @@ func (db *DB) SetHubLink(ctx context.Context, org string, l store.HubLink) error
 	if err != nil {
 		return fmt.Errorf("set hub link: %w", err)
 	}
-	_, err = db.conn().exec(ctx, `INSERT INTO hub_links (org_id, site_id, hub_url, nats_url, hub_keys, nats_seed, cursor, enrolled_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ca := l.NATSCA
+	if ca == nil {
+		ca = []byte{} // the column is NOT NULL
+	}
+	_, err = db.conn().exec(ctx, `INSERT INTO hub_links (org_id, site_id, hub_url, nats_url, nats_ca, hub_keys, nats_seed, cursor, enrolled_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (org_id) DO UPDATE SET site_id = excluded.site_id, hub_url = excluded.hub_url, nats_url = excluded.nats_url,
-			hub_keys = excluded.hub_keys, nats_seed = excluded.nats_seed, cursor = excluded.cursor, enrolled_at = excluded.enrolled_at`,
-		org, l.SiteID, l.HubURL, l.NATSURL, keys, l.NATSSeed, int64(l.Cursor), micros(l.EnrolledAt))
+			nats_ca = excluded.nats_ca, hub_keys = excluded.hub_keys, nats_seed = excluded.nats_seed, cursor = excluded.cursor,
+			enrolled_at = excluded.enrolled_at`,
+		org, l.SiteID, l.HubURL, l.NATSURL, ca, keys, l.NATSSeed, int64(l.Cursor), micros(l.EnrolledAt))
 	if err != nil {
 		return fmt.Errorf("set hub link: %w", db.constraint(err, fmt.Sprintf("organisation %q", org)))
 	}
 	return nil
 }
 
-const hubLinkCols = "org_id, site_id, hub_url, nats_url, hub_keys, nats_seed, cursor, enrolled_at"
+const hubLinkCols = "org_id, site_id, hub_url, nats_url, nats_ca, hub_keys, nats_seed, cursor, enrolled_at"
 
 func scanHubLink(r scanner) (store.HubLink, error) {
 	var (
 		l      store.HubLink
 		cursor int64
 	)
-	err := r.Scan(&l.OrgID, &l.SiteID, &l.HubURL, &l.NATSURL, jsonDest{&l.HubKeys}, &l.NATSSeed, &cursor, at(&l.EnrolledAt))
+	err := r.Scan(&l.OrgID, &l.SiteID, &l.HubURL, &l.NATSURL, &l.NATSCA, jsonDest{&l.HubKeys}, &l.NATSSeed, &cursor, at(&l.EnrolledAt))
 	l.Cursor = uint64(cursor)
+	if len(l.NATSCA) == 0 {
+		l.NATSCA = nil
+	}
 	return l, err
 }
 
@@ -344,6 +418,36 @@ func (db *DB) HubLinks(ctx context.Context) ([]store.HubLink, error) {
 		return nil, fmt.Errorf("hub links: %w", err)
 	}
 	return links, nil
+}
+
+// PinHubKey implements [store.SiteNetwork].
+func (db *DB) PinHubKey(ctx context.Context, org string, key []byte, seq uint64) (bool, error) {
+	if len(key) != 32 {
+		return false, fmt.Errorf("pin hub key: %w: key: want a 32-byte Ed25519 public key", store.ErrInvalid)
+	}
+	added := false
+	_, err := db.advance(ctx, org, seq, func(c conn) error {
+		var keys [][]byte
+		if err := c.queryRow(ctx, "SELECT hub_keys FROM hub_links WHERE org_id = ?", org).Scan(jsonDest{&keys}); err != nil {
+			return err
+		}
+		if slices.ContainsFunc(keys, func(k []byte) bool { return bytes.Equal(k, key) }) {
+			return nil
+		}
+		text, err := jsonText(append(keys, key))
+		if err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE hub_links SET hub_keys = ? WHERE org_id = ?", text, org); err != nil {
+			return err
+		}
+		added = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("pin hub key: %w", err)
+	}
+	return added, nil
 }
 
 // advance moves org's alert cursor to seq, after running fn (when not

@@ -22,6 +22,7 @@ var networkTests = []struct {
 	test func(t *testing.T, s store.Store)
 }{
 	{"SigningKeys", testSigningKeys},
+	{"KeyRollover", testKeyRollover},
 	{"Channels", testChannels},
 	{"HubAlerts", testHubAlerts},
 	{"Invites", testInvites},
@@ -29,6 +30,8 @@ var networkTests = []struct {
 	{"Sites", testSites},
 	{"Reports", testReports},
 	{"HubLinks", testHubLinks},
+	{"HubLink_CA", testHubLinkCA},
+	{"PinHubKey", testPinHubKey},
 	{"ReceiveAlert", testReceiveAlert},
 	{"ReceiveAlert_Concurrent", testReceiveConcurrent},
 	{"ReceivedAlerts", testReceivedAlerts},
