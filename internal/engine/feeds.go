@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -812,7 +813,7 @@ func (e *Engine) RematchAdvisories(ctx context.Context, org string, cat *Catalog
 	if policy.Due == nil {
 		policy = risk.DefaultPolicy()
 	}
-	assets, err := e.assetsOf(ctx, org, findings)
+	assets, err := e.assetsOf(ctx, org, &findings)
 	if err != nil {
 		return store.SyncCounts{}, fmt.Errorf("re-match: %w", err)
 	}
@@ -851,11 +852,12 @@ func (e *Engine) orgIndex(ctx context.Context, org string) (*orgIndex, error) {
 	return oi, nil
 }
 
-// assetsOf reads org's assets that findings name, a page at a time.
-func (e *Engine) assetsOf(ctx context.Context, org string, findings []match.Finding) ([]inventory.Asset, error) {
-	ids := make([]string, 0, len(findings))
-	for i := range findings {
-		ids = append(ids, findings[i].AssetID)
+// assetsOf reads org's assets that findings name, a page at a time, and
+// drops the findings of assets deleted since the index was built.
+func (e *Engine) assetsOf(ctx context.Context, org string, findings *[]match.Finding) ([]inventory.Asset, error) {
+	ids := make([]string, 0, len(*findings))
+	for i := range *findings {
+		ids = append(ids, (*findings)[i].AssetID)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -868,6 +870,12 @@ func (e *Engine) assetsOf(ctx context.Context, org string, findings []match.Find
 		for _, rec := range page.Items {
 			out = append(out, rec.Asset)
 		}
+	}
+	if len(out) < len(ids) {
+		*findings = slices.DeleteFunc(*findings, func(f match.Finding) bool {
+			_, found := slices.BinarySearchFunc(out, f.AssetID, func(a inventory.Asset, id string) int { return strings.Compare(a.ID, id) })
+			return !found
+		})
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -424,5 +425,83 @@ func TestSyncFeed_KEVAdded(t *testing.T) {
 	}
 	if !slices.Equal(rep.KEVAdded, want) {
 		t.Errorf("second KEV sync: KEVAdded = %v, want %v", rep.KEVAdded, want)
+	}
+}
+
+// frozenVersion is a store whose assets version never changes, as when an
+// asset is deleted while a re-match is between its index and its reads.
+type frozenVersion struct{ *sqlite.DB }
+
+func (frozenVersion) AssetsVersion(context.Context, string) (string, error) { return "frozen", nil }
+
+// TestRematchAdvisories_AssetGone checks that a re-match whose index still
+// names a deleted asset stores the other assets' findings and none of it.
+func TestRematchAdvisories_AssetGone(t *testing.T) {
+	ctx := t.Context()
+	set, err := advisory.Load(ctx, []string{testenv.SharedData(t, "csaf", "cisa-icsma")}, advisory.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "ward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	org, err := s.CreateOrg(ctx, store.Organisation{Name: "Praxis", Kind: store.KindPractice, Country: "AT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assets := synth.NewPool(set.Advisories).Generate(300, 1, "a")
+	if _, err := s.ImportAssets(ctx, org.ID, assets, store.Merge); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(engine.Config{Store: frozenVersion{s}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := engine.NewCatalog(set)
+	// The advisory that affects most assets, and one asset it affects.
+	var adv, gone string
+	for _, a := range set.Advisories {
+		counts, err := eng.RematchAdvisories(ctx, org.ID, cat, []string{a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts.New > 1 {
+			adv = a.ID
+			break
+		}
+	}
+	if adv == "" {
+		t.Fatal("no advisory affects two assets")
+	}
+	page, err := s.ListFindings(ctx, org.ID, store.FindingFilter{AdvisoryID: adv}, store.ListOptions{})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("ListFindings() = %d, %v", len(page.Items), err)
+	}
+	gone = page.Items[0].Key.AssetID
+	if err := s.DeleteAsset(ctx, org.ID, gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.RematchAdvisories(ctx, org.ID, cat, []string{adv}); err != nil {
+		t.Fatalf("RematchAdvisories() after a deletion = %v", err)
+	}
+	after, err := store.All(ctx, func(ctx context.Context, o store.ListOptions) (store.Page[store.FindingRecord], error) {
+		return s.ListFindings(ctx, org.ID, store.FindingFilter{AdvisoryID: adv}, o)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := 0
+	for _, f := range after {
+		if f.Key.AssetID == gone && f.State != store.StateResolved {
+			t.Errorf("finding %+v of the deleted asset is %s", f.Key, f.State)
+		}
+		if f.Key.AssetID != gone && f.State != store.StateResolved {
+			open++
+		}
+	}
+	if open == 0 {
+		t.Error("the other assets' findings were lost")
 	}
 }
