@@ -24,6 +24,7 @@ func (s *Server) alertRoutes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /alerts", s.auth(s.inOrg(s.siteOrg(s.alertsPage))))
 	handle("GET /alerts/{id}", s.auth(s.inOrg(s.siteOrg(s.alertPage))))
 	handle("POST /alerts/{id}/ack", s.auth(s.inOrg(s.siteOrg(s.ackAlert))))
+	handle("POST /alerts/{id}/share", s.auth(s.inOrg(s.siteOrg(s.shareAlert))))
 	s.hubRoutes(handle) // hub.go
 }
 
@@ -88,7 +89,8 @@ type alertRow struct {
 	Affected                           bool
 	Assets                             []countItem
 	AckBy, AckAt                       string
-	Urgent                             bool // critical or high, not acknowledged
+	SharedBy, SharedAt                 string // who switched on sharing the assets' details, and when
+	Urgent                             bool   // critical or high, not acknowledged
 }
 
 func receivedRow(a *store.ReceivedAlert) alertRow {
@@ -96,6 +98,9 @@ func receivedRow(a *store.ReceivedAlert) alertRow {
 		Matched: !a.MatchedAt.IsZero(), Affected: a.Affected, Assets: decisionCounts(a.Assets), AckBy: a.AckBy}
 	if !a.Acknowledged.IsZero() {
 		row.AckAt = a.Acknowledged.UTC().Format(alertTime)
+	}
+	if !a.SharedAt.IsZero() {
+		row.SharedBy, row.SharedAt = a.SharedBy, a.SharedAt.UTC().Format(alertTime)
 	}
 	row.Urgent = row.AckAt == "" && urgent(a.Severity)
 	return row
@@ -183,6 +188,20 @@ func (s *Server) ackAlert(w http.ResponseWriter, r *http.Request, sess *session)
 	}
 	id := r.PathValue("id")
 	if _, err := s.site.Acknowledge(r.Context(), sess.OrgID, id, sess.Email); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+// shareAlert switches on sharing the affected assets' details of an alert
+// with the hub, which at once receives a report naming them.
+func (s *Server) shareAlert(w http.ResponseWriter, r *http.Request, sess *session) {
+	if !s.writer(w, r, sess) {
+		return
+	}
+	id := r.PathValue("id")
+	if _, err := s.site.ShareAssets(r.Context(), sess.OrgID, id, sess.Email); err != nil {
 		s.fail(w, r, err)
 		return
 	}
