@@ -276,7 +276,23 @@ type liveReach struct {
 	Acknowledged int    `json:"acknowledged"`
 	Affected     int    `json:"affected"`
 	Mitigated    int    `json:"mitigated"`
-	Last         string `json:"last"` // the newest report's time: a change the numbers may not show
+	Shared       int    `json:"shared"` // sites that shared their assets' details
+	Last         string `json:"last"`   // the newest report's time: a change the numbers may not show
+}
+
+// newestReport returns the time of the newest of reports, as the live
+// pages compare it; "" for none.
+func newestReport(reports []store.ExposureReport) string {
+	var newest time.Time
+	for _, rep := range reports {
+		if rep.At.After(newest) {
+			newest = rep.At
+		}
+	}
+	if newest.IsZero() {
+		return ""
+	}
+	return newest.UTC().Format(time.RFC3339Nano)
 }
 
 // NotifyReport tells the hub's live pages that a site reported on
@@ -299,16 +315,12 @@ func (s *Server) hubEvents(w http.ResponseWriter, r *http.Request, sess *session
 				return err
 			}
 			n := reachOf(reports)
-			lr := liveReach{ID: id, Reached: n.Reached, Acknowledged: n.Acknowledged, Affected: n.Affected}
-			var newest time.Time
+			lr := liveReach{ID: id, Reached: n.Reached, Acknowledged: n.Acknowledged, Affected: n.Affected, Last: newestReport(reports)}
 			for _, rep := range reports {
 				lr.Mitigated += rep.Mitigated
-				if rep.At.After(newest) {
-					newest = rep.At
+				if len(rep.Shared) > 0 {
+					lr.Shared++
 				}
-			}
-			if !newest.IsZero() {
-				lr.Last = newest.UTC().Format(time.RFC3339Nano)
 			}
 			if prev, ok := last[id]; ok && prev == lr {
 				continue

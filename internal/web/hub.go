@@ -364,13 +364,10 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 			t.acked++
 		}
 	}
-	var newest time.Time
+	page.LastReport = newestReport(reports) // events.go
 	for i := range reports {
 		rep := &reports[i]
 		st := byID[rep.SiteID]
-		if rep.At.After(newest) {
-			newest = rep.At
-		}
 		reported[rep.SiteID] = true
 		acked[rep.SiteID], affected[rep.SiteID] = rep.Acknowledged, rep.Affected
 		row := reportRow{Site: cmp.Or(rep.SiteName, st.Name), Kind: string(st.Kind), Country: st.Country,
@@ -398,9 +395,6 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		chart.NewBars("acked-country", "Sites that acknowledged, by country", bars(byCountry, ack, "#0b4f8a")),
 		chart.NewBars("affected-kind", "Sites affected, by kind", bars(byKind, aff, "#8a1c00")),
 		chart.NewBars("acked-kind", "Sites that acknowledged, by kind", bars(byKind, ack, "#0b4f8a")),
-	}
-	if !newest.IsZero() {
-		page.LastReport = newest.UTC().Format(time.RFC3339Nano)
 	}
 	start := cmp.Or(ha.PublishedAt, ha.CreatedAt)
 	if len(reports) > 0 {
@@ -504,7 +498,8 @@ func (s *Server) openHubAlert(ha *store.HubAlert) (*alert.Alert, string, error) 
 type siteRow struct {
 	ID, Name, Kind, Country, Enrolled, Revoked string
 	contactCell
-	Error string // why a change of its contact was refused
+	FormContact, FormPhone string // the edit form's values: as stored, or as refused
+	Error                  string // why a change of its contact was refused
 }
 
 type hubSitesData struct {
@@ -537,8 +532,9 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, sess *sessi
 	for _, st := range sites {
 		row := siteRow{ID: st.ID, Name: st.Name, Kind: string(st.Kind), Country: st.Country, Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"),
 			contactCell: contactOf(st)}
+		row.FormContact, row.FormPhone = st.Contact, st.Phone
 		if st.ID == page.EditID {
-			row.Contact, row.Phone, row.Error = page.EditContact, page.EditPhone, page.EditError
+			row.FormContact, row.FormPhone, row.Error = page.EditContact, page.EditPhone, page.EditError
 		}
 		if !st.RevokedAt.IsZero() {
 			row.Revoked = st.RevokedAt.UTC().Format("2 Jan 2006")

@@ -72,17 +72,23 @@ type sse struct {
 
 func (c *client) events() *stream {
 	c.t.Helper()
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.base+"/events", nil)
+	return c.eventsAt("/events")
+}
+
+// eventsAt opens the event stream at path.
+func (c *client) eventsAt(path string) *stream {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.base+path, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("GET /events: %v", err)
+		c.t.Fatalf("GET %s: %v", path, err)
 	}
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
 		res.Body.Close()
-		c.t.Fatalf("GET /events = %d %q, want 200 text/event-stream", res.StatusCode, res.Header.Get("Content-Type"))
+		c.t.Fatalf("GET %s = %d %q, want 200 text/event-stream", path, res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	s := &stream{t: c.t, events: make(chan sse, 100), body: res.Body}
 	c.t.Cleanup(func() { res.Body.Close() })

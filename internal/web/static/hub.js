@@ -14,6 +14,7 @@
   // reloadOn is the alert whose page this is, if it is one.
   var reloadOn = root.getAttribute("data-reload-on");
   var last = root.getAttribute("data-last") || "";
+  var shared = Number(root.getAttribute("data-shared") || "0");
   var fetching = false;
   var again = false;
 
@@ -72,8 +73,9 @@
         }
       });
     });
-    if (reloadOn && r.id === reloadOn && r.last !== last) {
+    if (reloadOn && r.id === reloadOn && (r.last !== last || r.shared !== shared)) {
       last = r.last;
+      shared = r.shared;
       refresh();
     }
     root.setAttribute("data-live-state", "live");
