@@ -437,8 +437,11 @@ func reportTrend(history []store.ExposureReport, start, end time.Time) (sites, m
 		end = start.Add(time.Minute)
 	}
 	layout := "15:04"
-	if end.Sub(start) > 36*time.Hour {
+	switch span := end.Sub(start); {
+	case span > 36*time.Hour:
 		layout = "2 Jan"
+	case span < time.Hour:
+		layout = "15:04:05"
 	}
 	step := end.Sub(start) / trendPoints
 	times := make([]time.Time, trendPoints+1)
