@@ -13,8 +13,8 @@ import (
 // received alerts, and the hub's published ones.
 func (s *Server) alertAPIRoutes(handle func(string, http.HandlerFunc)) {
 	handle("GET "+apiPrefix+"/alerts", s.api(store.RoleViewer, s.apiSite(s.apiAlerts)))
-	handle("POST "+apiPrefix+"/alerts/{id}/ack", s.api(store.RoleResponder, s.apiSite(s.apiAckAlert)))
-	handle("POST "+apiPrefix+"/alerts/{id}/share", s.api(store.RoleResponder, s.apiSite(s.apiShareAlert)))
+	handle("POST "+apiPrefix+"/alerts/{id}/ack", s.api(store.RoleResponder, s.apiSite(s.apiAlertAction(s.site.Acknowledge))))
+	handle("POST "+apiPrefix+"/alerts/{id}/share", s.api(store.RoleResponder, s.apiSite(s.apiAlertAction(s.site.ShareAssets))))
 	handle("GET "+apiPrefix+"/hub/alerts", s.api(store.RoleViewer, s.apiHub(s.apiHubAlerts)))
 	handle("POST "+apiPrefix+"/hub/alerts", s.api(store.RoleResponder, s.apiHub(s.apiPublishAlert)))
 }
@@ -105,22 +105,17 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request, p *principal)
 	s.writeJSON(w, r, http.StatusOK, body)
 }
 
-func (s *Server) apiAckAlert(w http.ResponseWriter, r *http.Request, p *principal) {
-	a, err := s.site.Acknowledge(r.Context(), p.OrgID, r.PathValue("id"), p.actor())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
+// apiAlertAction does act (see [Server.alertAction]) to the alert of the
+// path as the token's actor, and answers the alert.
+func (s *Server) apiAlertAction(act siteAlertAction) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *principal) {
+		a, err := act(r.Context(), p.OrgID, r.PathValue("id"), p.actor())
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, receivedJSON(&a))
 	}
-	s.writeJSON(w, r, http.StatusOK, receivedJSON(&a))
-}
-
-func (s *Server) apiShareAlert(w http.ResponseWriter, r *http.Request, p *principal) {
-	a, err := s.site.ShareAssets(r.Context(), p.OrgID, r.PathValue("id"), p.actor())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.writeJSON(w, r, http.StatusOK, receivedJSON(&a))
 }
 
 // hubAlertBody is a published alert in the API, with what the sites

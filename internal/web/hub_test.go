@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,18 +22,7 @@ type reach struct {
 	Last         string `json:"last"`
 }
 
-func (s *stream) nextReach() reach {
-	s.t.Helper()
-	ev, ok := s.next()
-	if !ok || ev.Event != "reach" {
-		s.t.Fatalf("event %+v (open %v), want reach", ev, ok)
-	}
-	var r reach
-	if err := json.Unmarshal([]byte(ev.Data), &r); err != nil {
-		s.t.Fatalf("reach %q: %v", ev.Data, err)
-	}
-	return r
-}
+func (s *stream) nextReach() reach { return nextOf[reach](s, "reach") }
 
 // TestAlerts_ShareAssets: the practice shares its affected assets' details
 // for one alert; the hub's live stream hears of the new report, and its

@@ -144,20 +144,23 @@ type counts struct {
 	Total     int `json:"total"`
 }
 
-func (s *stream) nextCounts() counts {
+func (s *stream) nextCounts() counts { return nextOf[counts](s, "counts") }
+
+// nextOf returns the data of the next event, which must be of kind event.
+func nextOf[T any](s *stream, event string) T {
 	s.t.Helper()
 	ev, ok := s.next()
 	if !ok {
-		s.t.Fatal("the stream ended, want counts")
+		s.t.Fatalf("the stream ended, want %s", event)
 	}
-	if ev.Event != "counts" {
-		s.t.Fatalf("event %q, want counts", ev.Event)
+	if ev.Event != event {
+		s.t.Fatalf("event %q, want %s", ev.Event, event)
 	}
-	var c counts
-	if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-		s.t.Fatalf("counts %q: %v", ev.Data, err)
+	var v T
+	if err := json.Unmarshal([]byte(ev.Data), &v); err != nil {
+		s.t.Fatalf("%s %q: %v", event, ev.Data, err)
 	}
-	return c
+	return v
 }
 
 // ended reports whether the stream ends within 5 s.
