@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -287,6 +288,8 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		name := fs.String("name", "", "the organisation's `NAME`")
 		kind := fs.String("kind", "", "`KIND`: hospital, practice, ems, lab, provider or other")
 		country := fs.String("country", "", "ISO 3166-1 alpha-2 `CODE`, e.g. DE")
+		contact := fs.String("contact", "", "whom the hub phones there (`NAME`), optional")
+		phone := fs.String("phone", "", "their phone `NUMBER` (digits, spaces, +, - and parentheses), optional")
 		ttl := fs.Duration("ttl", 7*24*time.Hour, "how long the invitation stays valid")
 		if err := parseFlags(fs, args); err != nil {
 			return err
@@ -297,7 +300,7 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return err
 			}
 			token, err := h.Invite(ctx, store.SiteInvite{Name: *name, Kind: store.OrgKind(*kind), Country: *country,
-				CreatedBy: "cli:" + os.Getenv("USER")}, *ttl)
+				Contact: *contact, Phone: *phone, CreatedBy: "cli:" + os.Getenv("USER")}, *ttl)
 			if err != nil {
 				return err
 			}
@@ -320,23 +323,26 @@ func runSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					Name       string    `json:"name"`
 					Kind       string    `json:"kind"`
 					Country    string    `json:"country"`
+					Contact    string    `json:"contact,omitempty"`
+					Phone      string    `json:"phone,omitempty"`
 					EnrolledAt time.Time `json:"enrolled_at"`
 					RevokedAt  time.Time `json:"revoked_at,omitzero"`
 				}
 				out := make([]siteJSON, len(sites))
 				for i, x := range sites {
-					out[i] = siteJSON{x.ID, x.Name, string(x.Kind), x.Country, x.EnrolledAt, x.RevokedAt}
+					out[i] = siteJSON{x.ID, x.Name, string(x.Kind), x.Country, x.Contact, x.Phone, x.EnrolledAt, x.RevokedAt}
 				}
 				return json.NewEncoder(stdout).Encode(out)
 			}
 			tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tKIND\tCOUNTRY\tENROLLED\tSTATUS")
+			fmt.Fprintln(tw, "ID\tNAME\tKIND\tCOUNTRY\tPHONE\tENROLLED\tSTATUS")
 			for _, x := range sites {
 				status := "enrolled"
 				if !x.RevokedAt.IsZero() {
 					status = "revoked " + x.RevokedAt.Local().Format("2006-01-02 15:04")
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Name, x.Kind, x.Country, x.EnrolledAt.Local().Format("2006-01-02 15:04"), status)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Name, x.Kind, x.Country, cmp.Or(x.Phone, "-"),
+					x.EnrolledAt.Local().Format("2006-01-02 15:04"), status)
 			}
 			return tw.Flush()
 		})

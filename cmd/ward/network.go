@@ -28,16 +28,17 @@ const (
 
 // networkFlags are ward serve's flags of the early-warning network.
 type networkFlags struct {
-	role       string
-	natsListen string
-	natsURL    string
-	natsPublic string
-	natsCert   string      // PEM certificate file of the embedded server's TLS
-	natsKey    string      // its private key file
-	serverTLS  *tls.Config // loaded by check from natsCert and natsKey
-	natsTrust  []byte      // the PEM certificates enrolment hands sites
-	smtp       ews.SMTP
-	rules      ews.Rules
+	role        string
+	natsListen  string
+	natsURL     string
+	natsPublic  string
+	natsCert    string      // PEM certificate file of the embedded server's TLS
+	natsKey     string      // its private key file
+	serverTLS   *tls.Config // loaded by check from natsCert and natsKey
+	natsTrust   []byte      // the PEM certificates enrolment hands sites
+	smtp        ews.SMTP
+	rules       ews.Rules
+	shareAssets bool
 }
 
 func (f *networkFlags) register(fs *flag.FlagSet) {
@@ -50,6 +51,7 @@ func (f *networkFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.smtp.Addr, "smtp", "", "mail relay `HOST:PORT` for e-mail notifications (password in $WARD_SMTP_PASSWORD)")
 	fs.StringVar(&f.smtp.From, "smtp-from", "ward@localhost", "sender `ADDRESS` of e-mail notifications")
 	fs.StringVar(&f.smtp.User, "smtp-user", "", "mail relay `USER` (empty: no authentication)")
+	fs.BoolVar(&f.shareAssets, "share-assets", false, "site: send the hub the affected assets' details (name, vendor, product, version) with every report, not only for the alerts where someone shares them")
 	fs.BoolVar(&f.rules.KEV, "alert-kev", false, "hub: raise an alert for every CVE added to CISA KEV")
 	fs.Float64Var(&f.rules.MinCVSS, "alert-cvss", 0, "hub: raise an alert for every new advisory with a CVSS `SCORE` at least this high (0: off)")
 	fs.BoolVar(&f.rules.MedicalOnly, "alert-medical-only", true, "hub: --alert-cvss only for medical-device advisories")
@@ -149,7 +151,7 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 	if f.role != roleHub {
 		smtp := f.smtp
 		smtp.Password = os.Getenv("WARD_SMTP_PASSWORD")
-		n.site = ews.NewSite(ews.SiteConfig{Store: s, Logger: log, OnAlert: onAlert,
+		n.site = ews.NewSite(ews.SiteConfig{Store: s, Logger: log, OnAlert: onAlert, ShareAssets: f.shareAssets,
 			Notifier: &ews.Notifier{Store: s, SMTP: &smtp},
 			Assets:   func(ctx context.Context, org string) ([]inventory.Asset, error) { return engine.AllAssets(ctx, s, org) }})
 		if f.role == roleStandalone {

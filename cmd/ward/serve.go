@@ -96,7 +96,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if h := live.Load(); h != nil {
 				h.NotifyOrg(org)
 			}
-		}, nil)
+		},
+		func(alertID string) {
+			if h := live.Load(); h != nil {
+				h.NotifyReport(alertID)
+			}
+		})
 	if err != nil {
 		return err
 	}

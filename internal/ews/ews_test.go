@@ -228,9 +228,46 @@ func TestAlert_DeliveredMatchedReported(t *testing.T) {
 		}
 	}
 
+	// The hospital shares its assets' details for this alert: the hub gets
+	// a new report that names them; the others still share nothing.
+	hospital := sites[0]
+	affectedAssets := received(t, hospital)[0].Assets
+	shared, err := services[0].ShareAssets(ctx, hospital.org, rec.ID, "jonas@klinikum.example")
+	if err != nil || shared.SharedAt.IsZero() || shared.SharedBy != "jonas@klinikum.example" {
+		t.Fatalf("ShareAssets() = %+v, %v; want sharing on, by jonas", shared, err)
+	}
+	var details []ews.SharedAsset
+	eventually(t, "the hub to receive the hospital's asset details", func() bool {
+		reports, err := h.store.AlertReports(ctx, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range reports {
+			if r.Shared != nil {
+				if err := json.Unmarshal(r.Shared, &details); err != nil {
+					t.Fatal(err)
+				}
+				return true
+			}
+		}
+		return false
+	})
+	total := 0
+	for _, n := range affectedAssets {
+		total += n
+	}
+	if len(details) != total || details[0].ID == "" || details[0].Name == "" || details[0].Decision == "" {
+		t.Errorf("shared details = %+v; want %d assets with ID, name and decision", details, total)
+	}
+	if log, err := hospital.store.ListAudit(ctx, hospital.org, store.ListOptions{Limit: 10}); err != nil ||
+		!slices.ContainsFunc(log.Items, func(e store.AuditEntry) bool {
+			return e.Action == "alert.share_assets" && e.Actor == "jonas@klinikum.example"
+		}) {
+		t.Errorf("audit log = %+v, %v; want alert.share_assets by jonas", log.Items, err)
+	}
+
 	// The hospital mitigates every affected asset; its next check tells the
 	// hub, which then counts it mitigated and no longer affected.
-	hospital := sites[0]
 	p, err := hospital.store.ListFindings(ctx, hospital.org, store.FindingFilter{VulnID: cve}, store.ListOptions{Limit: store.MaxLimit})
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,8 @@ type SiteConfig struct {
 	// site's pages and notifications follow it). It must not block.
 	OnAlert func(org string, a store.ReceivedAlert)
 	// ShareAssets sends the affected assets' identity with each report
-	// (off by default: the hub then learns only counts).
+	// on every alert (off by default: the hub then learns only counts,
+	// unless someone shares them for one alert, [Site.ShareAssets]).
 	ShareAssets bool
 	// Notifier sends each new alert to the organisation's channels (e-mail,
 	// webhook, syslog); nil sends none.
@@ -444,8 +445,12 @@ func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposur
 	now := s.cfg.Now().UTC()
 	r := Report{AlertID: rec.ID, At: now, Acknowledged: !rec.Acknowledged.IsZero(), Affected: len(exp.decision) > 0,
 		Assets: exp.counts(), Mitigated: exp.mitigated}
-	if s.cfg.ShareAssets {
-		r.Shared = exp.shared
+	if s.cfg.ShareAssets || !rec.SharedAt.IsZero() {
+		shared, err := s.sharedAssets(ctx, rec.OrgID, exp) // share.go
+		if err != nil {
+			return err
+		}
+		r.Shared = shared
 	}
 	data, err := json.Marshal(r)
 	if err != nil {
@@ -460,12 +465,11 @@ func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposur
 }
 
 // exposure is what an organisation has of an alert: each affected asset's
-// most urgent decision, the assets whose findings are all mitigated or
-// resolved, and the affected assets' identity for sharing.
+// most urgent decision and the assets whose findings are all mitigated or
+// resolved.
 type exposure struct {
 	decision  map[string]risk.Decision
 	mitigated int
-	shared    []SharedAsset
 }
 
 func (e *exposure) counts() map[string]int {

@@ -83,6 +83,10 @@ type HubNetwork interface {
 	// RevokeSite cuts a site off at at and returns it; ErrNotFound for an
 	// unknown ID. Revoking twice keeps the first time.
 	RevokeSite(ctx context.Context, id string, at time.Time) (Site, error)
+	// SetSiteContact replaces whom the hub calls at a site and returns the
+	// site; empty values clear them. ErrNotFound for an unknown ID,
+	// ErrInvalid when contact or phone fails [CheckContact].
+	SetSiteContact(ctx context.Context, id, contact, phone string) (Site, error)
 
 	// RecordReport stores a site's exposure report on an alert, replacing
 	// an earlier one of the same site and alert unless that one is newer
@@ -91,6 +95,11 @@ type HubNetwork interface {
 	RecordReport(ctx context.Context, r ExposureReport) error
 	// AlertReports returns the reports on an alert, by site name.
 	AlertReports(ctx context.Context, alertID string) ([]ExposureReport, error)
+	// ReportHistory returns every report recorded on an alert, older ones
+	// included, oldest (by At) first, with Acknowledged, Affected and
+	// Mitigated only (no Assets, Shared or SiteName): what the hub's
+	// charts over time need.
+	ReportHistory(ctx context.Context, alertID string) ([]ExposureReport, error)
 }
 
 // SiteNetwork is the site's half of [Network]. A node may serve several
@@ -133,6 +142,11 @@ type SiteNetwork interface {
 	// ErrNotFound for an unknown one, ErrInvalid when a fails
 	// [ReceivedAlert.Validate].
 	UpdateReceivedAlert(ctx context.Context, a ReceivedAlert) error
+	// ShareAlertAssets records that by switched on the sharing of asset
+	// details for org's alert id at at, and returns the alert. Switching it
+	// on twice keeps the first time and person. ErrNotFound for an unknown
+	// alert, ErrInvalid for a zero at or a by too long.
+	ShareAlertAssets(ctx context.Context, org, id, by string, at time.Time) (ReceivedAlert, error)
 	// ReceivedAlert returns org's alert with id, or ErrNotFound.
 	ReceivedAlert(ctx context.Context, org, id string) (ReceivedAlert, error)
 	// ListReceivedAlerts pages through org's alerts, newest received first.
@@ -215,6 +229,8 @@ type SiteInvite struct {
 	Name      string
 	Kind      OrgKind
 	Country   string
+	Contact   string // whom the hub calls there, from the hub admin
+	Phone     string // their number (see [CheckContact])
 	ExpiresAt time.Time
 	CreatedBy string
 	CreatedAt time.Time
@@ -229,7 +245,42 @@ func (inv *SiteInvite) Validate() error {
 	if inv.ExpiresAt.IsZero() {
 		return invalid("expires_at: required")
 	}
+	if err := CheckContact(inv.Contact, inv.Phone); err != nil {
+		return err
+	}
 	return CheckText("created_by", inv.CreatedBy, false, MaxName)
+}
+
+// MaxPhone is the longest phone number a site's contact may have.
+const MaxPhone = 40
+
+// CheckContact reports a contact name that is too long or a phone number
+// with characters other than digits, spaces, "+", "-" and parentheses, or
+// without a digit. Both may be empty.
+func CheckContact(contact, phone string) error {
+	if err := CheckText("contact", contact, false, MaxName); err != nil {
+		return err
+	}
+	if phone == "" {
+		return nil
+	}
+	if len(phone) > MaxPhone {
+		return invalid("phone: longer than %d characters", MaxPhone)
+	}
+	digits := 0
+	for _, r := range phone {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '+' || r == '-' || r == '(' || r == ')':
+		default:
+			return invalid("phone: %q is not allowed; use digits, spaces, +, - and parentheses", r)
+		}
+	}
+	if digits == 0 {
+		return invalid("phone: no digits")
+	}
+	return nil
 }
 
 // Site is an organisation enrolled with the hub: what the hub knows of it
@@ -240,6 +291,8 @@ type Site struct {
 	Kind       OrgKind
 	Country    string
 	NATSKey    string // the site's NATS user public key (nkey)
+	Contact    string // whom the hub calls there, from the hub admin
+	Phone      string // their number (see [CheckContact])
 	EnrolledAt time.Time
 	RevokedAt  time.Time // zero while enrolled
 }
@@ -367,6 +420,8 @@ type ReceivedAlert struct {
 	Acknowledged time.Time      // zero until someone acknowledged it
 	AckBy        string
 	ReportedAt   time.Time // when the last exposure report went to the hub
+	SharedAt     time.Time // when someone switched on sharing asset details with the hub for this alert; zero while off
+	SharedBy     string
 }
 
 // Validate reports the first field of a that is empty or out of range.
@@ -375,7 +430,7 @@ func (a *ReceivedAlert) Validate() error {
 		return err
 	}
 	return cmp.Or(CheckText("key_id", a.KeyID, true, MaxName), CheckText("ack_by", a.AckBy, false, MaxName),
-		checkCounts(a.Assets))
+		CheckText("shared_by", a.SharedBy, false, MaxName), checkCounts(a.Assets))
 }
 
 // invalid returns an ErrInvalid error with a formatted message.

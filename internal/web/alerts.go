@@ -23,7 +23,10 @@ const alertTime = "2 Jan 2006 15:04 UTC"
 func (s *Server) alertRoutes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /alerts", s.auth(s.inOrg(s.siteOrg(s.alertsPage))))
 	handle("GET /alerts/{id}", s.auth(s.inOrg(s.siteOrg(s.alertPage))))
-	handle("POST /alerts/{id}/ack", s.auth(s.inOrg(s.siteOrg(s.ackAlert))))
+	// Acknowledging tells the hub; sharing switches on sending it the
+	// affected assets' details for the alert, which it gets at once.
+	handle("POST /alerts/{id}/ack", s.auth(s.inOrg(s.siteOrg(s.alertAction(s.site.Acknowledge)))))
+	handle("POST /alerts/{id}/share", s.auth(s.inOrg(s.siteOrg(s.alertAction(s.site.ShareAssets)))))
 	s.hubRoutes(handle) // hub.go
 }
 
@@ -88,7 +91,8 @@ type alertRow struct {
 	Affected                           bool
 	Assets                             []countItem
 	AckBy, AckAt                       string
-	Urgent                             bool // critical or high, not acknowledged
+	SharedBy, SharedAt                 string // who switched on sharing the assets' details, and when
+	Urgent                             bool   // critical or high, not acknowledged
 }
 
 func receivedRow(a *store.ReceivedAlert) alertRow {
@@ -96,6 +100,9 @@ func receivedRow(a *store.ReceivedAlert) alertRow {
 		Matched: !a.MatchedAt.IsZero(), Affected: a.Affected, Assets: decisionCounts(a.Assets), AckBy: a.AckBy}
 	if !a.Acknowledged.IsZero() {
 		row.AckAt = a.Acknowledged.UTC().Format(alertTime)
+	}
+	if !a.SharedAt.IsZero() {
+		row.SharedBy, row.SharedAt = a.SharedBy, a.SharedAt.UTC().Format(alertTime)
 	}
 	row.Urgent = row.AckAt == "" && urgent(a.Severity)
 	return row
@@ -176,17 +183,26 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, sess *session
 	s.render(w, r, http.StatusOK, "alerts_one.html", page)
 }
 
-// ackAlert records that the user took note of an alert, and tells the hub.
-func (s *Server) ackAlert(w http.ResponseWriter, r *http.Request, sess *session) {
-	if !s.writer(w, r, sess) {
-		return
+// siteAlertAction is something a responder does to a received alert as
+// by, through the site's service: [ews.Site.Acknowledge] or
+// [ews.Site.ShareAssets] (method values: s.site may be nil where this node
+// is no site, and siteOrg and apiSite then answer 404 before it is used).
+type siteAlertAction func(ctx context.Context, org, id, by string) (store.ReceivedAlert, error)
+
+// alertAction does act to the alert of the form's path as the user, and
+// returns to its page.
+func (s *Server) alertAction(act siteAlertAction) sessionHandler {
+	return func(w http.ResponseWriter, r *http.Request, sess *session) {
+		if !s.writer(w, r, sess) {
+			return
+		}
+		id := r.PathValue("id")
+		if _, err := act(r.Context(), sess.OrgID, id, sess.Email); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
 	}
-	id := r.PathValue("id")
-	if _, err := s.site.Acknowledge(r.Context(), sess.OrgID, id, sess.Email); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
 }
 
 // alertBanner returns the organisation's critical and high alerts that no

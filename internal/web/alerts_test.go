@@ -65,7 +65,14 @@ func newAlertNet(t *testing.T) *alertNet {
 	// so two sites reporting at one instant would be taken for one.
 	var ticks atomic.Int64
 	clock := func() time.Time { return f.clock.Now().Add(time.Duration(ticks.Add(1))) }
-	n.hub = must(ews.NewHub(ctx, ews.HubConfig{Store: f.st, Net: nh, Logger: log, Now: clock, Poll: 50 * time.Millisecond}))(t)
+	// The hub's pages hear of reports, as in ward serve.
+	var live atomic.Pointer[web.Server]
+	onReport := func(id string) {
+		if h := live.Load(); h != nil {
+			h.NotifyReport(id)
+		}
+	}
+	n.hub = must(ews.NewHub(ctx, ews.HubConfig{Store: f.st, Net: nh, Logger: log, Now: clock, Poll: 50 * time.Millisecond, OnReport: onReport}))(t)
 	n.site = ews.NewSite(ews.SiteConfig{Store: f.st, Logger: log, Now: clock,
 		Assets: func(ctx context.Context, org string) ([]inventory.Asset, error) {
 			return engine.AllAssets(ctx, f.st, org)
@@ -104,8 +111,10 @@ func newAlertNet(t *testing.T) *alertNet {
 	if err != nil {
 		t.Fatalf("web.New() = %v", err)
 	}
+	live.Store(h)
 	f.srv = httptest.NewServer(h.Handler())
 	t.Cleanup(f.srv.Close)
+	t.Cleanup(h.Close)
 	n.elena, n.anna = f.signedIn("elena@hub.example"), f.signedIn("anna@example.org")
 	n.hubTok, n.prTok = f.token(n.centre.ID, store.RoleResponder), f.token(f.practice.ID, store.RoleAdmin)
 	return n

@@ -13,7 +13,8 @@ import (
 // received alerts, and the hub's published ones.
 func (s *Server) alertAPIRoutes(handle func(string, http.HandlerFunc)) {
 	handle("GET "+apiPrefix+"/alerts", s.api(store.RoleViewer, s.apiSite(s.apiAlerts)))
-	handle("POST "+apiPrefix+"/alerts/{id}/ack", s.api(store.RoleResponder, s.apiSite(s.apiAckAlert)))
+	handle("POST "+apiPrefix+"/alerts/{id}/ack", s.api(store.RoleResponder, s.apiSite(s.apiAlertAction(s.site.Acknowledge))))
+	handle("POST "+apiPrefix+"/alerts/{id}/share", s.api(store.RoleResponder, s.apiSite(s.apiAlertAction(s.site.ShareAssets))))
 	handle("GET "+apiPrefix+"/hub/alerts", s.api(store.RoleViewer, s.apiHub(s.apiHubAlerts)))
 	handle("POST "+apiPrefix+"/hub/alerts", s.api(store.RoleResponder, s.apiHub(s.apiPublishAlert)))
 }
@@ -64,6 +65,8 @@ type receivedBody struct {
 	Assets         map[string]int `json:"assets"`
 	AcknowledgedAt *time.Time     `json:"acknowledged_at,omitempty"`
 	AckBy          string         `json:"ack_by,omitempty"`
+	SharedAt       *time.Time     `json:"shared_at,omitempty"`
+	SharedBy       string         `json:"shared_by,omitempty"`
 }
 
 // when returns t, or nil for the zero time.
@@ -81,7 +84,7 @@ func receivedJSON(a *store.ReceivedAlert) receivedBody {
 	}
 	return receivedBody{ID: a.ID, Seq: a.Seq, Title: a.Title, Severity: a.Severity, TLP: a.TLP, KeyID: a.KeyID,
 		ReceivedAt: a.ReceivedAt, MatchedAt: when(a.MatchedAt), Affected: a.Affected, Assets: assets,
-		AcknowledgedAt: when(a.Acknowledged), AckBy: a.AckBy}
+		AcknowledgedAt: when(a.Acknowledged), AckBy: a.AckBy, SharedAt: when(a.SharedAt), SharedBy: a.SharedBy}
 }
 
 func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -102,13 +105,17 @@ func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request, p *principal)
 	s.writeJSON(w, r, http.StatusOK, body)
 }
 
-func (s *Server) apiAckAlert(w http.ResponseWriter, r *http.Request, p *principal) {
-	a, err := s.site.Acknowledge(r.Context(), p.OrgID, r.PathValue("id"), p.actor())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
+// apiAlertAction does act (see [Server.alertAction]) to the alert of the
+// path as the token's actor, and answers the alert.
+func (s *Server) apiAlertAction(act siteAlertAction) apiHandler {
+	return func(w http.ResponseWriter, r *http.Request, p *principal) {
+		a, err := act(r.Context(), p.OrgID, r.PathValue("id"), p.actor())
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		s.writeJSON(w, r, http.StatusOK, receivedJSON(&a))
 	}
-	s.writeJSON(w, r, http.StatusOK, receivedJSON(&a))
 }
 
 // hubAlertBody is a published alert in the API, with what the sites

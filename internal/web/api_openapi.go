@@ -164,7 +164,8 @@ func openAPIDocument() obj {
 		"ReceivedAlert": object(obj{"id": str(""), "seq": integer(), "title": str(""), "severity": enum(alertSeverities), "tlp": enum(alertTLPs),
 			"key_id": str("the hub key whose signature verified"), "received_at": stamp(), "matched_at": stamp(),
 			"affected": boolean(), "assets": obj{"type": "object", "description": "affected assets by decision", "additionalProperties": integer()},
-			"acknowledged_at": stamp(), "ack_by": str("")}, "id", "seq", "title", "severity", "tlp", "key_id", "received_at", "affected", "assets"),
+			"acknowledged_at": stamp(), "ack_by": str(""),
+			"shared_at": stamp(), "shared_by": str("who switched on sharing the affected assets' details with the hub for this alert")}, "id", "seq", "title", "severity", "tlp", "key_id", "received_at", "affected", "assets"),
 		"ReceivedAlertList": list("ReceivedAlert"),
 		"HubAlert": object(obj{"id": str(""), "seq": integer(), "title": str(""), "severity": enum(alertSeverities), "tlp": enum(alertTLPs),
 			"created_by": str(""), "created_at": stamp(), "published_at": stamp(),
@@ -278,6 +279,8 @@ func openAPIDocument() obj {
 		p + "/alerts": obj{"get": op("listAlerts", "the early warnings the organisation received, newest first, with what matched (sites only)", "viewer",
 			[]obj{cursorParam, limitParam}, nil, "200", ref("ReceivedAlertList"), "400", "404")},
 		p + "/alerts/{id}/ack": obj{"post": op("ackAlert", "acknowledge a received alert; the hub is told (sites only)", "responder",
+			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404")},
+		p + "/alerts/{id}/share": obj{"post": op("shareAlert", "share the affected assets' details (name, vendor, product, version, decision) of a received alert with the hub, which at once gets a report naming them; audit-logged, cannot be undone (sites only)", "responder",
 			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404")},
 		p + "/hub/alerts": obj{
 			"get": op("listHubAlerts", "the alerts the hub published, newest first, with how many sites were reached, acknowledged and are affected (the hub's organisation only)", "viewer",

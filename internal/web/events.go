@@ -147,8 +147,39 @@ func (s *Server) openCounts(r *http.Request, org string) (liveCounts, error) {
 var errSignedOut = errors.New("signed out")
 
 func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
+	var (
+		last liveCounts
+		sent bool
+	)
+	s.stream(w, r, sess, sess.OrgID, func(emit emitFunc) error {
+		c, err := s.openCounts(r, sess.OrgID)
+		if err != nil {
+			return err
+		}
+		if sent && c == last {
+			return nil
+		}
+		if err := emit("counts", c); err != nil {
+			return err
+		}
+		last, sent = c, true
+		return nil
+	})
+}
+
+// emitFunc sends one event of a stream, its data as JSON.
+type emitFunc func(event string, data any) error
+
+// stream serves a server-sent event stream to sess. It calls send at the
+// start and after each wake-up of topic (an organisation, or
+// [hubReportsTopic]); send emits what changed since it last did. Between
+// wake-ups a comment line goes out as a heartbeat, so that proxies keep
+// the connection open and a dead browser is noticed. The stream ends when
+// the client leaves, the server closes, or the session or membership
+// ended (checked before anything is sent).
+func (s *Server) stream(w http.ResponseWriter, r *http.Request, sess *session, topic string, send func(emitFunc) error) {
 	ctx := r.Context()
-	wake, unsubscribe, ok := s.hub.subscribe(sess.OrgID)
+	wake, unsubscribe, ok := s.hub.subscribe(topic)
 	if !ok {
 		w.Header().Set("Retry-After", "5")
 		http.Error(w, "The server is shutting down.", http.StatusServiceUnavailable)
@@ -172,6 +203,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 		}
 		return rc.Flush()
 	}
+	emit := func(event string, data any) error {
+		b, err := json.Marshal(data)
+		if err != nil {
+			return err
+		}
+		return write("event: %s\ndata: %s\n\n", event, b)
+	}
 	// stillIn checks, before anything is sent, that the session and the
 	// membership still hold: signing out or losing the membership ends
 	// the stream.
@@ -186,33 +224,16 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 		}
 		return nil
 	}
-	var last liveCounts
-	sent := false
-	sendCounts := func() error {
+	sendNow := func() error {
 		if err := stillIn(); err != nil {
 			return err
 		}
-		c, err := s.openCounts(r, sess.OrgID)
-		if err != nil {
-			return err
-		}
-		if sent && c == last {
-			return nil
-		}
-		b, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if err := write("event: counts\ndata: %s\n\n", b); err != nil {
-			return err
-		}
-		last, sent = c, true
-		return nil
+		return send(emit)
 	}
 
 	err := write("retry: %d\n\n", eventsRetry)
 	if err == nil {
-		err = sendCounts()
+		err = sendNow()
 	}
 	tick := time.NewTicker(s.heartbeat)
 	defer tick.Stop()
@@ -223,7 +244,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 		case <-s.hub.done:
 			return
 		case <-wake:
-			err = sendCounts()
+			err = sendNow()
 		case <-tick.C:
 			if err = stillIn(); err == nil {
 				err = write(": heartbeat\n\n")
@@ -231,6 +252,84 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, sess *session) {
 		}
 	}
 	if !errors.Is(err, errSignedOut) && ctx.Err() == nil {
-		s.log.WarnContext(ctx, "event stream ended", slog.String("org", sess.OrgID), slog.Any("error", err))
+		s.log.WarnContext(ctx, "event stream ended", slog.String("org", sess.OrgID), slog.String("path", r.URL.Path), slog.Any("error", err))
 	}
+}
+
+// The hub's live pages: GET /hub/events?alert=ID&alert=… is a stream of
+// what the sites reported on those alerts (at most maxLiveAlerts): a
+// "reach" event per alert when the stream starts and whenever its numbers
+// change. [Server.NotifyReport] wakes it. static/hub.js shows them on the
+// hub's alert list and alert pages.
+const (
+	hubEventsPattern = "GET /hub/events"
+	maxLiveAlerts    = 100
+	// hubReportsTopic is the hub's topic among the organisations' (no
+	// organisation ID holds a NUL).
+	hubReportsTopic = "\x00reports"
+)
+
+// liveReach is what the hub's pages show of one alert.
+type liveReach struct {
+	ID           string `json:"id"`
+	Reached      int    `json:"reached"`
+	Acknowledged int    `json:"acknowledged"`
+	Affected     int    `json:"affected"`
+	Mitigated    int    `json:"mitigated"`
+	Shared       int    `json:"shared"` // sites that shared their assets' details
+	Last         string `json:"last"`   // the newest report's time: a change the numbers may not show
+}
+
+// newestReport returns the time of the newest of reports, as the live
+// pages compare it; "" for none.
+func newestReport(reports []store.ExposureReport) string {
+	var newest time.Time
+	for _, rep := range reports {
+		if rep.At.After(newest) {
+			newest = rep.At
+		}
+	}
+	if newest.IsZero() {
+		return ""
+	}
+	return newest.UTC().Format(time.RFC3339Nano)
+}
+
+// NotifyReport tells the hub's live pages that a site reported on
+// alertID. It never blocks and does no I/O itself.
+func (s *Server) NotifyReport(alertID string) {
+	s.hub.notify(hubReportsTopic)
+}
+
+func (s *Server) hubEvents(w http.ResponseWriter, r *http.Request, sess *session) {
+	ids := r.URL.Query()["alert"]
+	if len(ids) == 0 || len(ids) > maxLiveAlerts {
+		s.fail(w, r, fmt.Errorf("%w: alert: name 1 to %d alerts", store.ErrInvalid, maxLiveAlerts))
+		return
+	}
+	last := map[string]liveReach{}
+	s.stream(w, r, sess, hubReportsTopic, func(emit emitFunc) error {
+		for _, id := range ids {
+			reports, err := s.store.AlertReports(r.Context(), id)
+			if err != nil {
+				return err
+			}
+			n := reachOf(reports)
+			lr := liveReach{ID: id, Reached: n.Reached, Acknowledged: n.Acknowledged, Affected: n.Affected, Last: newestReport(reports)}
+			for _, rep := range reports {
+				lr.Mitigated += rep.Mitigated
+				if len(rep.Shared) > 0 {
+					lr.Shared++
+				}
+			}
+			if prev, ok := last[id]; ok && prev == lr {
+				continue
+			}
+			if err := emit("reach", lr); err != nil {
+				return err
+			}
+			last[id] = lr
+		}
+		return nil
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/chart"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -34,6 +36,8 @@ func (s *Server) hubRoutes(handle func(pattern string, h http.HandlerFunc)) {
 	handle("GET /hub/sites", s.auth(s.inOrg(s.hubOrg(s.hubSites))))
 	handle("POST /hub/sites/invite", s.auth(s.inOrg(s.hubOrg(s.hubInvite))))
 	handle("POST /hub/sites/{id}/revoke", s.auth(s.inOrg(s.hubOrg(s.admin(s.hubRevoke)))))
+	handle("POST /hub/sites/{id}/contact", s.auth(s.inOrg(s.hubOrg(s.admin(s.hubContact)))))
+	handle(hubEventsPattern, s.auth(s.inOrg(s.hubOrg(s.hubEvents)))) // events.go
 }
 
 // hubOrg lets through members of the organisation of kind hub, where this
@@ -110,6 +114,7 @@ type composeForm struct {
 
 type hubPageData struct {
 	basePage
+	LiveURL    string // the stream of the listed alerts' numbers
 	Rows       []hubAlertRow
 	Next       string
 	Form       composeForm
@@ -132,15 +137,18 @@ func (s *Server) renderHub(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	page := hubPageData{basePage: s.base(sess, "Hub"), Next: list.Next, Form: form}
 	page.Nav = "hub"
+	var live []string
 	for _, a := range list.Items {
 		reports, err := s.store.AlertReports(ctx, a.ID)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		live = append(live, "alert="+url.QueryEscape(a.ID))
 		page.Rows = append(page.Rows, hubAlertRow{ID: a.ID, Title: a.Title, Severity: a.Severity, TLP: a.TLP,
 			Created: a.CreatedAt.UTC().Format(alertTime), By: a.CreatedBy, Published: !a.PublishedAt.IsZero(), reach: reachOf(reports)})
 	}
+	page.LiveURL = "/hub/events?" + strings.Join(live, "&")
 	sites, err := s.allSites(ctx)
 	if err != nil {
 		s.fail(w, r, err)
@@ -239,6 +247,8 @@ type reportRow struct {
 	Assets              []countItem
 	Mitigated           int
 	At                  string
+	Shared              []ews.SharedAsset // the assets' details, when the site shared them
+	SharedBad           bool              // the site sent details that do not decode
 }
 
 // unackedSite is a targeted site that has not acknowledged.
@@ -246,10 +256,36 @@ type unackedSite struct {
 	Name, Kind, Country, Enrolled string
 	Reported                      bool
 	Affected                      bool // first: they have the flaw
+	contactCell
+}
+
+// contactCell is whom the hub calls at a site.
+type contactCell struct {
+	Contact, Phone string
+	Tel            template.URL // a tel: link to Phone; empty when there is none
+}
+
+// contactOf returns a site's contact, with a tel: link when its phone
+// number is one the store accepts (digits, spaces, +, - and parentheses:
+// nothing a URL could misread).
+func contactOf(st store.Site) contactCell {
+	c := contactCell{Contact: st.Contact, Phone: st.Phone}
+	if st.Phone != "" && store.CheckContact("", st.Phone) == nil {
+		dial := strings.Map(func(r rune) rune {
+			if r == '+' || r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, st.Phone)
+		c.Tel = template.URL("tel:" + dial) //nolint:gosec // only digits and a plus, checked above
+	}
+	return c
 }
 
 type hubAlertData struct {
 	basePage
+	LiveURL      string // the stream of this alert's numbers
+	LastReport   string // the newest report's time, as the stream sends it
 	Row          hubAlertRow
 	KeyID        string
 	Summary      string
@@ -258,6 +294,9 @@ type hubAlertData struct {
 	Targets      alert.Targets
 	Reports      []reportRow
 	Charts       []chart.Bars // affected and acknowledged, by country and by kind
+	Trend        *chart.Lines // sites reached, acknowledged, affected over time
+	Mitigated    *chart.Lines // assets mitigated over time
+	SharedBy     []reportRow  // the reports that name assets
 	Critical     bool
 	Hours        int
 	Deadline     string // when the hours end
@@ -305,8 +344,9 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		Row: hubAlertRow{ID: ha.ID, Title: ha.Title, Severity: ha.Severity, TLP: ha.TLP, Created: ha.CreatedAt.UTC().Format(alertTime),
 			By: ha.CreatedBy, Published: !ha.PublishedAt.IsZero(), reach: reachOf(reports)}}
 	page.Nav = "hub"
+	page.LiveURL, page.Live = "/hub/events?alert="+url.QueryEscape(ha.ID), true
 	if s.now().Sub(ha.CreatedAt) < time.Hour {
-		page.Refresh = 15 // the reports arrive in the first minutes
+		page.Refresh = 15 // without JavaScript: the reports arrive in the first minutes
 	}
 	acked, reported, affected := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	type tally struct{ affected, acked int }
@@ -324,14 +364,20 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 			t.acked++
 		}
 	}
+	page.LastReport = newestReport(reports) // events.go
 	for i := range reports {
 		rep := &reports[i]
 		st := byID[rep.SiteID]
 		reported[rep.SiteID] = true
 		acked[rep.SiteID], affected[rep.SiteID] = rep.Acknowledged, rep.Affected
-		page.Reports = append(page.Reports, reportRow{Site: cmp.Or(rep.SiteName, st.Name), Kind: string(st.Kind), Country: st.Country,
+		row := reportRow{Site: cmp.Or(rep.SiteName, st.Name), Kind: string(st.Kind), Country: st.Country,
 			Acknowledged: rep.Acknowledged, Affected: rep.Affected, Assets: decisionCounts(rep.Assets), Mitigated: rep.Mitigated,
-			At: rep.At.UTC().Format("2 Jan 15:04")})
+			At: rep.At.UTC().Format("2 Jan 15:04")}
+		if len(rep.Shared) > 0 {
+			row.SharedBad = json.Unmarshal(rep.Shared, &row.Shared) != nil
+			page.SharedBy = append(page.SharedBy, row)
+		}
+		page.Reports = append(page.Reports, row)
 		add(byCountry, cmp.Or(st.Country, "?"), rep)
 		add(byKind, cmp.Or(string(st.Kind), "?"), rep)
 	}
@@ -351,6 +397,14 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		chart.NewBars("acked-kind", "Sites that acknowledged, by kind", bars(byKind, ack, "#0b4f8a")),
 	}
 	start := cmp.Or(ha.PublishedAt, ha.CreatedAt)
+	if len(reports) > 0 {
+		history, err := s.store.ReportHistory(ctx, ha.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.Trend, page.Mitigated = reportTrend(history, start, s.now())
+	}
 	deadline := start.Add(time.Duration(hours) * time.Hour)
 	page.Deadline, page.Passed = deadline.UTC().Format(alertTime), !s.now().Before(deadline)
 	for _, st := range sites {
@@ -360,11 +414,69 @@ func (s *Server) hubAlertPage(w http.ResponseWriter, r *http.Request, sess *sess
 		page.TargetsCount++
 		if !acked[st.ID] {
 			page.Unacked = append(page.Unacked, unackedSite{Name: st.Name, Kind: string(st.Kind), Country: st.Country,
-				Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"), Reported: reported[st.ID], Affected: affected[st.ID]})
+				Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"), Reported: reported[st.ID], Affected: affected[st.ID],
+				contactCell: contactOf(st)})
 		}
 	}
 	slices.SortStableFunc(page.Unacked, func(a, b unackedSite) int { return trueFirst(a.Affected, b.Affected) })
 	s.render(w, r, http.StatusOK, "hub_alert.html", page)
+}
+
+// trendPoints is how many steps the charts over time have.
+const trendPoints = 24
+
+// reportTrend replays an alert's report history from start to end: at
+// each of trendPoints+1 even steps, the sites that had reported,
+// acknowledged and were affected (each site's latest report so far), and
+// the assets they had mitigated.
+func reportTrend(history []store.ExposureReport, start, end time.Time) (sites, mitigated *chart.Lines) {
+	if len(history) > 0 && history[0].At.Before(start) {
+		start = history[0].At
+	}
+	if !end.After(start) {
+		end = start.Add(time.Minute)
+	}
+	layout := "15:04"
+	switch span := end.Sub(start); {
+	case span > 36*time.Hour:
+		layout = "2 Jan"
+	case span < time.Hour:
+		layout = "15:04:05"
+	}
+	step := end.Sub(start) / trendPoints
+	times := make([]time.Time, trendPoints+1)
+	reached, acked, affected, mit := make([]int, len(times)), make([]int, len(times)), make([]int, len(times)), make([]int, len(times))
+	latest := map[string]store.ExposureReport{}
+	next := 0
+	for i := range times {
+		times[i] = start.Add(time.Duration(i) * step).UTC()
+		if i == trendPoints {
+			times[i] = end.UTC()
+		}
+		for next < len(history) && !history[next].At.After(times[i]) {
+			latest[history[next].SiteID] = history[next]
+			next++
+		}
+		for _, r := range latest {
+			reached[i]++
+			if r.Acknowledged {
+				acked[i]++
+			}
+			if r.Affected {
+				affected[i]++
+			}
+			mit[i] += r.Mitigated
+		}
+	}
+	s := chart.NewLines("sites-trend", "Sites over time (UTC)", times, layout, []chart.Series{
+		{Label: "reached", Stroke: "#555555", Values: reached},
+		{Label: "acknowledged", Stroke: "#0b4f8a", Dash: "6 3", Values: acked},
+		{Label: "affected", Stroke: "#8a1c00", Dash: "2 3", Values: affected},
+	})
+	m := chart.NewLines("mitigated-trend", "Assets mitigated over time (UTC)", times, layout, []chart.Series{
+		{Label: "mitigated assets", Stroke: "#1b6b2f", Values: mit},
+	})
+	return &s, &m
 }
 
 // openHubAlert checks a published alert's signature against the hub's own
@@ -388,15 +500,21 @@ func (s *Server) openHubAlert(ha *store.HubAlert) (*alert.Alert, string, error) 
 // siteRow is one enrolled site.
 type siteRow struct {
 	ID, Name, Kind, Country, Enrolled, Revoked string
+	contactCell
+	FormContact, FormPhone string // the edit form's values: as stored, or as refused
+	Error                  string // why a change of its contact was refused
 }
 
 type hubSitesData struct {
 	basePage
-	Rows    []siteRow
-	Kinds   []option
-	Name    string
-	Country string
-	Error   string
+	Rows           []siteRow
+	Kinds          []option
+	Name           string
+	Country        string
+	Contact, Phone string
+	Error          string
+	// The refused contact of site EditID, shown again with EditError.
+	EditID, EditContact, EditPhone, EditError string
 }
 
 // hubSites lists the enrolled sites and the invitation form.
@@ -415,7 +533,12 @@ func (s *Server) renderSites(w http.ResponseWriter, r *http.Request, sess *sessi
 	page.Nav = "sites"
 	page.Kinds = options(siteKinds(), []string{kind})
 	for _, st := range sites {
-		row := siteRow{ID: st.ID, Name: st.Name, Kind: string(st.Kind), Country: st.Country, Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006")}
+		row := siteRow{ID: st.ID, Name: st.Name, Kind: string(st.Kind), Country: st.Country, Enrolled: st.EnrolledAt.UTC().Format("2 Jan 2006"),
+			contactCell: contactOf(st)}
+		row.FormContact, row.FormPhone = st.Contact, st.Phone
+		if st.ID == page.EditID {
+			row.FormContact, row.FormPhone, row.Error = page.EditContact, page.EditPhone, page.EditError
+		}
 		if !st.RevokedAt.IsZero() {
 			row.Revoked = st.RevokedAt.UTC().Format("2 Jan 2006")
 		}
@@ -436,17 +559,19 @@ func (s *Server) hubInvite(w http.ResponseWriter, r *http.Request, sess *session
 	}
 	f := r.PostForm
 	inv := store.SiteInvite{Name: strings.TrimSpace(f.Get("name")), Kind: store.OrgKind(f.Get("kind")),
-		Country: strings.ToUpper(strings.TrimSpace(f.Get("country"))), CreatedBy: sess.Email}
+		Country: strings.ToUpper(strings.TrimSpace(f.Get("country"))), Contact: strings.TrimSpace(f.Get("contact")),
+		Phone: strings.TrimSpace(f.Get("phone")), CreatedBy: sess.Email}
+	refused := hubSitesData{Name: inv.Name, Country: inv.Country, Contact: inv.Contact, Phone: inv.Phone}
 	if inv.Kind == store.KindHub {
-		s.renderSites(w, r, sess, http.StatusBadRequest, hubSitesData{Name: inv.Name, Country: inv.Country,
-			Error: "The hub does not invite itself: pick the kind of the organisation you invite."})
+		refused.Error = "The hub does not invite itself: pick the kind of the organisation you invite."
+		s.renderSites(w, r, sess, http.StatusBadRequest, refused)
 		return
 	}
 	expires := s.now().Add(inviteTTL)
 	token, err := s.ews.Invite(r.Context(), inv, inviteTTL)
 	if errors.Is(err, store.ErrInvalid) {
-		s.renderSites(w, r, sess, http.StatusBadRequest, hubSitesData{Name: inv.Name, Country: inv.Country,
-			Error: strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ")})
+		refused.Error = strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ")
+		s.renderSites(w, r, sess, http.StatusBadRequest, refused)
 		return
 	}
 	if err != nil {
@@ -462,6 +587,32 @@ func (s *Server) hubInvite(w http.ResponseWriter, r *http.Request, sess *session
 		Command: "ward enroll --hub " + hubURL + " --token " + token, Expires: expires.UTC().Format(alertTime)}
 	page.Nav = "sites"
 	s.render(w, r, http.StatusCreated, "hub_invited.html", page)
+}
+
+// hubContact replaces whom the hub calls at a site (admins).
+func (s *Server) hubContact(w http.ResponseWriter, r *http.Request, sess *session) {
+	if !s.writer(w, r, sess) {
+		return
+	}
+	id := r.PathValue("id")
+	contact, phone := strings.TrimSpace(r.PostForm.Get("contact")), strings.TrimSpace(r.PostForm.Get("phone"))
+	st, err := s.store.SetSiteContact(r.Context(), id, contact, phone)
+	if errors.Is(err, store.ErrInvalid) {
+		msg := strings.TrimPrefix(err.Error(), "set site contact: ")
+		s.renderSites(w, r, sess, http.StatusBadRequest, hubSitesData{EditID: id, EditContact: contact, EditPhone: phone,
+			EditError: strings.TrimPrefix(msg, store.ErrInvalid.Error()+": ")})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.store.AppendAudit(r.Context(), sess.OrgID, sess.Email, "site.contact",
+		fmt.Sprintf("%s (%s): contact %q, phone %q", st.Name, st.ID, st.Contact, st.Phone)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/hub/sites#site-"+url.PathEscape(id), http.StatusSeeOther)
 }
 
 // hubRevoke cuts a site off.

@@ -63,3 +63,37 @@ func TestDueWords(t *testing.T) {
 		})
 	}
 }
+
+// TestReportTrend replays a report history: at each step every site counts
+// with its newest report so far.
+func TestReportTrend(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	at := func(min int) time.Time { return start.Add(time.Duration(min) * time.Minute) }
+	history := []store.ExposureReport{
+		{SiteID: "a", At: at(0), Affected: true},
+		{SiteID: "b", At: at(5)},
+		{SiteID: "a", At: at(10), Acknowledged: true, Affected: true},
+		{SiteID: "a", At: at(20), Acknowledged: true, Mitigated: 3},
+	}
+	sites, mitigated := reportTrend(history, start, at(24)) // a step a minute
+	values := func(i int) []int { return sites.Series[i].Values }
+	pick := func(v []int) []int { return []int{v[0], v[4], v[5], v[10], v[19], v[20], v[24]} }
+	for _, tc := range []struct {
+		name string
+		got  []int
+		want []int
+	}{
+		{"reached", pick(values(0)), []int{1, 1, 2, 2, 2, 2, 2}},
+		{"acknowledged", pick(values(1)), []int{0, 0, 0, 1, 1, 1, 1}},
+		{"affected", pick(values(2)), []int{1, 1, 1, 1, 1, 0, 0}},
+		{"mitigated", pick(mitigated.Series[0].Values), []int{0, 0, 0, 0, 0, 3, 3}},
+	} {
+		if d := cmp.Diff(tc.want, tc.got); d != "" {
+			t.Errorf("reportTrend() %s at 0, 4, 5, 10, 19, 20, 24 min mismatch (-want +got):\n%s", tc.name, d)
+		}
+	}
+	if n := len(values(0)); n != trendPoints+1 {
+		t.Errorf("reportTrend() has %d points, want %d", n, trendPoints+1)
+	}
+}

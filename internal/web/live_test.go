@@ -72,17 +72,23 @@ type sse struct {
 
 func (c *client) events() *stream {
 	c.t.Helper()
-	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.base+"/events", nil)
+	return c.eventsAt("/events")
+}
+
+// eventsAt opens the event stream at path.
+func (c *client) eventsAt(path string) *stream {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), http.MethodGet, c.base+path, nil)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	res, err := c.hc.Do(req)
 	if err != nil {
-		c.t.Fatalf("GET /events: %v", err)
+		c.t.Fatalf("GET %s: %v", path, err)
 	}
 	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
 		res.Body.Close()
-		c.t.Fatalf("GET /events = %d %q, want 200 text/event-stream", res.StatusCode, res.Header.Get("Content-Type"))
+		c.t.Fatalf("GET %s = %d %q, want 200 text/event-stream", path, res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	s := &stream{t: c.t, events: make(chan sse, 100), body: res.Body}
 	c.t.Cleanup(func() { res.Body.Close() })
@@ -138,20 +144,23 @@ type counts struct {
 	Total     int `json:"total"`
 }
 
-func (s *stream) nextCounts() counts {
+func (s *stream) nextCounts() counts { return nextOf[counts](s, "counts") }
+
+// nextOf returns the data of the next event, which must be of kind event.
+func nextOf[T any](s *stream, event string) T {
 	s.t.Helper()
 	ev, ok := s.next()
 	if !ok {
-		s.t.Fatal("the stream ended, want counts")
+		s.t.Fatalf("the stream ended, want %s", event)
 	}
-	if ev.Event != "counts" {
-		s.t.Fatalf("event %q, want counts", ev.Event)
+	if ev.Event != event {
+		s.t.Fatalf("event %q, want %s", ev.Event, event)
 	}
-	var c counts
-	if err := json.Unmarshal([]byte(ev.Data), &c); err != nil {
-		s.t.Fatalf("counts %q: %v", ev.Data, err)
+	var v T
+	if err := json.Unmarshal([]byte(ev.Data), &v); err != nil {
+		s.t.Fatalf("%s %q: %v", event, ev.Data, err)
 	}
-	return c
+	return v
 }
 
 // ended reports whether the stream ends within 5 s.

@@ -23,6 +23,7 @@ type basePage struct {
 	CanWrite bool   // the user may change findings
 	Admin    bool   // the user may change the organisation's settings
 	Refresh  int    // when above 0, the page reloads itself after this many seconds
+	Live     bool   // a script keeps the page current: Refresh only without JavaScript
 	Alerts   bool   // the organisation receives early warnings (nav: Alerts)
 	Hub      bool   // the organisation runs the hub (nav: Hub)
 }

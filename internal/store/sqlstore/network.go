@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -239,8 +240,8 @@ func (db *DB) CreateInvite(ctx context.Context, inv store.SiteInvite) (store.Sit
 	}
 	token := store.NewToken()
 	inv.ID, inv.CreatedAt, inv.ExpiresAt = newID("inv"), db.now(), inv.ExpiresAt.UTC().Truncate(time.Microsecond)
-	if _, err := db.conn().exec(ctx, `INSERT INTO site_invites (id, hash, name, kind, country, expires_at, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, store.HashToken(token), inv.Name, inv.Kind, inv.Country,
+	if _, err := db.conn().exec(ctx, `INSERT INTO site_invites (id, hash, name, kind, country, contact, phone, expires_at, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, inv.ID, store.HashToken(token), inv.Name, inv.Kind, inv.Country, inv.Contact, inv.Phone,
 		micros(inv.ExpiresAt), inv.CreatedBy, micros(inv.CreatedAt)); err != nil {
 		return store.SiteInvite{}, "", fmt.Errorf("create invite: %w", err)
 	}
@@ -260,13 +261,13 @@ func (db *DB) RedeemInvite(ctx context.Context, token, natsKey string, now time.
 	s := store.Site{ID: newID("site"), NATSKey: natsKey, EnrolledAt: db.stamp(now)}
 	err := db.inTx(ctx, func(c conn) error {
 		err := c.queryRow(ctx, `UPDATE site_invites SET used_at = ?, site_id = ?
-			WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING name, kind, country`,
-			micros(s.EnrolledAt), s.ID, store.HashToken(token), s.EnrolledAt.UnixMicro()).Scan(&s.Name, &s.Kind, &s.Country)
+			WHERE hash = ? AND used_at IS NULL AND expires_at > ? RETURNING name, kind, country, contact, phone`,
+			micros(s.EnrolledAt), s.ID, store.HashToken(token), s.EnrolledAt.UnixMicro()).Scan(&s.Name, &s.Kind, &s.Country, &s.Contact, &s.Phone)
 		if err != nil {
 			return fmt.Errorf("invitation: %w", noRows(err))
 		}
-		_, err = c.exec(ctx, "INSERT INTO sites (id, name, kind, country, nats_key, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)",
-			s.ID, s.Name, s.Kind, s.Country, s.NATSKey, micros(s.EnrolledAt))
+		_, err = c.exec(ctx, "INSERT INTO sites (id, name, kind, country, nats_key, contact, phone, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			s.ID, s.Name, s.Kind, s.Country, s.NATSKey, s.Contact, s.Phone, micros(s.EnrolledAt))
 		return db.constraint(err, "nats key")
 	})
 	if err != nil {
@@ -275,11 +276,11 @@ func (db *DB) RedeemInvite(ctx context.Context, token, natsKey string, now time.
 	return s, nil
 }
 
-const siteCols = "id, name, kind, country, nats_key, enrolled_at, revoked_at"
+const siteCols = "id, name, kind, country, nats_key, contact, phone, enrolled_at, revoked_at"
 
 func scanSite(r scanner) (store.Site, error) {
 	var s store.Site
-	err := r.Scan(&s.ID, &s.Name, &s.Kind, &s.Country, &s.NATSKey, at(&s.EnrolledAt), at(&s.RevokedAt))
+	err := r.Scan(&s.ID, &s.Name, &s.Kind, &s.Country, &s.NATSKey, &s.Contact, &s.Phone, at(&s.EnrolledAt), at(&s.RevokedAt))
 	return s, err
 }
 
@@ -319,6 +320,21 @@ func (db *DB) RevokeSite(ctx context.Context, id string, at time.Time) (store.Si
 	return db.Site(ctx, id)
 }
 
+// SetSiteContact implements [store.HubNetwork].
+func (db *DB) SetSiteContact(ctx context.Context, id, contact, phone string) (store.Site, error) {
+	if err := store.CheckContact(contact, phone); err != nil {
+		return store.Site{}, fmt.Errorf("set site contact: %w", err)
+	}
+	res, err := db.conn().exec(ctx, "UPDATE sites SET contact = ?, phone = ? WHERE id = ?", contact, phone, id)
+	if err == nil {
+		err = affected(res, fmt.Sprintf("site %q", id))
+	}
+	if err != nil {
+		return store.Site{}, fmt.Errorf("set site contact: %w", err)
+	}
+	return db.Site(ctx, id)
+}
+
 // RecordReport implements [store.HubNetwork].
 func (db *DB) RecordReport(ctx context.Context, r store.ExposureReport) error {
 	if err := r.Validate(); err != nil {
@@ -332,12 +348,23 @@ func (db *DB) RecordReport(ctx context.Context, r store.ExposureReport) error {
 	if shared == nil {
 		shared = []byte{}
 	}
-	_, err = db.conn().exec(ctx, `INSERT INTO exposure_reports (alert_id, site_id, at, acknowledged, affected, assets, mitigated, shared)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (alert_id, site_id) DO UPDATE SET at = excluded.at, acknowledged = excluded.acknowledged,
-			affected = excluded.affected, assets = excluded.assets, mitigated = excluded.mitigated, shared = excluded.shared
-		WHERE exposure_reports.at <= excluded.at`,
-		r.AlertID, r.SiteID, micros(r.At), r.Acknowledged, r.Affected, assets, r.Mitigated, shared)
+	err = db.inTx(ctx, func(c conn) error {
+		_, err := c.exec(ctx, `INSERT INTO exposure_reports (alert_id, site_id, at, acknowledged, affected, assets, mitigated, shared)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (alert_id, site_id) DO UPDATE SET at = excluded.at, acknowledged = excluded.acknowledged,
+				affected = excluded.affected, assets = excluded.assets, mitigated = excluded.mitigated, shared = excluded.shared
+			WHERE exposure_reports.at <= excluded.at`,
+			r.AlertID, r.SiteID, micros(r.At), r.Acknowledged, r.Affected, assets, r.Mitigated, shared)
+		if err != nil {
+			return err
+		}
+		// The log keeps every report, for the charts over time; a report
+		// delivered twice is logged once.
+		_, err = c.exec(ctx, `INSERT INTO exposure_report_log (alert_id, site_id, at, acknowledged, affected, mitigated)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, at, site_id) DO NOTHING`,
+			r.AlertID, r.SiteID, micros(r.At), r.Acknowledged, r.Affected, r.Mitigated)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("record report: %w", db.constraint(err, fmt.Sprintf("alert %q or site %q", r.AlertID, r.SiteID)))
 	}
@@ -358,6 +385,20 @@ func (db *DB) AlertReports(ctx context.Context, alertID string) ([]store.Exposur
 		FROM exposure_reports r JOIN sites s ON s.id = r.site_id WHERE r.alert_id = ? ORDER BY s.name, r.site_id`, alertID)
 	if err != nil {
 		return nil, fmt.Errorf("alert reports: %w", err)
+	}
+	return reports, nil
+}
+
+// ReportHistory implements [store.HubNetwork].
+func (db *DB) ReportHistory(ctx context.Context, alertID string) ([]store.ExposureReport, error) {
+	reports, err := queryAll(ctx, db.conn(), func(row scanner) (store.ExposureReport, error) {
+		var r store.ExposureReport
+		err := row.Scan(&r.AlertID, &r.SiteID, at(&r.At), &r.Acknowledged, &r.Affected, &r.Mitigated)
+		return r, err
+	}, `SELECT alert_id, site_id, at, acknowledged, affected, mitigated FROM exposure_report_log
+		WHERE alert_id = ? ORDER BY at, site_id`, alertID)
+	if err != nil {
+		return nil, fmt.Errorf("report history: %w", err)
 	}
 	return reports, nil
 }
@@ -476,7 +517,7 @@ func (db *DB) advance(ctx context.Context, org string, seq uint64, fn func(c con
 	return moved, err
 }
 
-const receivedCols = "org_id, id, seq, title, severity, tlp, envelope, key_id, received_at, matched_at, affected, assets, acknowledged_at, ack_by, reported_at"
+const receivedCols = "org_id, id, seq, title, severity, tlp, envelope, key_id, received_at, matched_at, affected, assets, acknowledged_at, ack_by, reported_at, shared_at, shared_by"
 
 func scanReceived(r scanner) (store.ReceivedAlert, error) {
 	var (
@@ -484,7 +525,8 @@ func scanReceived(r scanner) (store.ReceivedAlert, error) {
 		seq int64
 	)
 	err := r.Scan(&a.OrgID, &a.ID, &seq, &a.Title, &a.Severity, &a.TLP, &a.Envelope, &a.KeyID, at(&a.ReceivedAt),
-		at(&a.MatchedAt), &a.Affected, jsonDest{&a.Assets}, at(&a.Acknowledged), &a.AckBy, at(&a.ReportedAt))
+		at(&a.MatchedAt), &a.Affected, jsonDest{&a.Assets}, at(&a.Acknowledged), &a.AckBy, at(&a.ReportedAt),
+		at(&a.SharedAt), &a.SharedBy)
 	a.Seq = uint64(seq)
 	return a, err
 }
@@ -500,9 +542,9 @@ func (db *DB) ReceiveAlert(ctx context.Context, org string, a store.ReceivedAler
 	}
 	stored := false
 	_, err = db.advance(ctx, org, seq, func(c conn) error {
-		res, err := c.exec(ctx, "INSERT INTO received_alerts ("+receivedCols+") VALUES ("+marks(15)+") ON CONFLICT (org_id, id) DO NOTHING",
+		res, err := c.exec(ctx, "INSERT INTO received_alerts ("+receivedCols+") VALUES ("+marks(17)+") ON CONFLICT (org_id, id) DO NOTHING",
 			org, a.ID, int64(a.Seq), a.Title, a.Severity, a.TLP, a.Envelope, a.KeyID, micros(db.stamp(a.ReceivedAt)),
-			micros(a.MatchedAt), a.Affected, assets, micros(a.Acknowledged), a.AckBy, micros(a.ReportedAt))
+			micros(a.MatchedAt), a.Affected, assets, micros(a.Acknowledged), a.AckBy, micros(a.ReportedAt), micros(a.SharedAt), a.SharedBy)
 		if err != nil {
 			return err
 		}
@@ -542,6 +584,23 @@ func (db *DB) UpdateReceivedAlert(ctx context.Context, a store.ReceivedAlert) er
 		return fmt.Errorf("update received alert: %w", err)
 	}
 	return nil
+}
+
+// ShareAlertAssets implements [store.SiteNetwork].
+func (db *DB) ShareAlertAssets(ctx context.Context, org, id, by string, at time.Time) (store.ReceivedAlert, error) {
+	if err := cmp.Or(required("at", at), store.CheckText("shared_by", by, false, store.MaxName)); err != nil {
+		return store.ReceivedAlert{}, fmt.Errorf("share alert assets: %w", err)
+	}
+	res, err := db.conn().exec(ctx, `UPDATE received_alerts SET shared_at = COALESCE(shared_at, ?),
+		shared_by = CASE WHEN shared_at IS NULL THEN ? ELSE shared_by END WHERE org_id = ? AND id = ?`,
+		micros(at), by, org, id)
+	if err == nil {
+		err = affected(res, fmt.Sprintf("received alert %q", id))
+	}
+	if err != nil {
+		return store.ReceivedAlert{}, fmt.Errorf("share alert assets: %w", err)
+	}
+	return db.ReceivedAlert(ctx, org, id)
 }
 
 // ReceivedAlert implements [store.SiteNetwork].

@@ -28,13 +28,16 @@ var networkTests = []struct {
 	{"Invites", testInvites},
 	{"RedeemInvite_Concurrent", testRedeemConcurrent},
 	{"Sites", testSites},
+	{"SiteContact", testSiteContact},
 	{"Reports", testReports},
+	{"ReportHistory", testReportHistory},
 	{"HubLinks", testHubLinks},
 	{"HubLink_CA", testHubLinkCA},
 	{"PinHubKey", testPinHubKey},
 	{"ReceiveAlert", testReceiveAlert},
 	{"ReceiveAlert_Concurrent", testReceiveConcurrent},
 	{"ReceivedAlerts", testReceivedAlerts},
+	{"ShareAlertAssets", testShareAlertAssets},
 	{"NetworkIsolation", testNetworkIsolation},
 }
 
@@ -222,7 +225,7 @@ var subjectToken = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 func testInvites(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	inv := newInvite("Klinikum Nord")
-	inv.Kind, inv.Country = store.KindLab, "AT"
+	inv.Kind, inv.Country, inv.Contact, inv.Phone = store.KindLab, "AT", "Dr. Anna Roth", "+43 (1) 234-5678"
 	got, token, err := s.CreateInvite(ctx, inv)
 	wantErr(t, "CreateInvite()", err, nil)
 	want := inv
@@ -238,6 +241,8 @@ func testInvites(t *testing.T, s store.Store) {
 		"kind":       func(i *store.SiteInvite) { i.Kind = "pharmacy" },
 		"country":    func(i *store.SiteInvite) { i.Country = "de" },
 		"expires_at": func(i *store.SiteInvite) { i.ExpiresAt = time.Time{} },
+		"phone":      func(i *store.SiteInvite) { i.Phone = "call 0800" },
+		"contact":    func(i *store.SiteInvite) { i.Contact = strings.Repeat("x", store.MaxName+1) },
 	} {
 		bad := newInvite("X")
 		edit(&bad)
@@ -256,7 +261,8 @@ func testInvites(t *testing.T, s store.Store) {
 
 	site, err := s.RedeemInvite(ctx, token, "UKLINIKUM", now)
 	wantErr(t, "RedeemInvite()", err, nil)
-	wantSite := store.Site{ID: site.ID, Name: inv.Name, Kind: inv.Kind, Country: inv.Country, NATSKey: "UKLINIKUM", EnrolledAt: now}
+	wantSite := store.Site{ID: site.ID, Name: inv.Name, Kind: inv.Kind, Country: inv.Country, NATSKey: "UKLINIKUM",
+		Contact: inv.Contact, Phone: inv.Phone, EnrolledAt: now}
 	if d := diff(wantSite, site); d != "" {
 		t.Errorf("RedeemInvite() mismatch (-want +got):\n%s", d)
 	}
@@ -350,6 +356,69 @@ func testSites(t *testing.T, s store.Store) {
 	wantErr(t, "Site(unknown)", err, store.ErrNotFound)
 	if n := len(all(t, 10, func(o store.ListOptions) (store.Page[store.Site], error) { return s.ListSites(ctx, o) })); n != len(names) {
 		t.Errorf("ListSites() after a revocation has %d sites, want %d: revoked ones stay", n, len(names))
+	}
+}
+
+func testSiteContact(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	site := mustSite(t, s, "Nord")
+	got, err := s.SetSiteContact(ctx, site.ID, "Ward 3 duty desk", "+49 40 1234-0")
+	wantErr(t, "SetSiteContact()", err, nil)
+	want := site
+	want.Contact, want.Phone = "Ward 3 duty desk", "+49 40 1234-0"
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("SetSiteContact() mismatch (-want +got):\n%s", d)
+	}
+	if read, err := s.Site(ctx, site.ID); err != nil || cmp.Diff(want, read) != "" {
+		t.Errorf("Site() after SetSiteContact() = %+v, %v; want %+v", read, err, want)
+	}
+	for _, tc := range []struct{ name, contact, phone, field string }{
+		{"letters", "", "0800-CALL-NOW", "phone"},
+		{"no digits", "", "+ ( ) -", "phone"},
+		{"too long", "", strings.Repeat("1", store.MaxPhone+1), "phone"},
+		{"long contact", strings.Repeat("x", store.MaxName+1), "", "contact"},
+	} {
+		_, err := s.SetSiteContact(ctx, site.ID, tc.contact, tc.phone)
+		wantInvalid(t, "SetSiteContact("+tc.name+")", err, tc.field)
+	}
+	if read, _ := s.Site(ctx, site.ID); read.Phone != want.Phone {
+		t.Errorf("Site().Phone after refused changes = %q, want %q", read.Phone, want.Phone)
+	}
+	cleared, err := s.SetSiteContact(ctx, site.ID, "", "")
+	if err != nil || cleared.Contact != "" || cleared.Phone != "" {
+		t.Errorf("SetSiteContact(empty) = %+v, %v; want the contact cleared", cleared, err)
+	}
+	_, err = s.SetSiteContact(ctx, "site_unknown", "", "112")
+	wantErr(t, "SetSiteContact(unknown)", err, store.ErrNotFound)
+}
+
+// testReportHistory: the log keeps every report, in time order, while
+// AlertReports keeps the newest of each site.
+func testReportHistory(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := mustAlert(t, s, newHubAlert(1))
+	nord, sued := mustSite(t, s, "Nord"), mustSite(t, s, "Sued")
+	in := []store.ExposureReport{
+		{AlertID: a.ID, SiteID: sued.ID, At: day(3), Acknowledged: true, Affected: true, Mitigated: 2},
+		{AlertID: a.ID, SiteID: nord.ID, At: day(1)},
+		{AlertID: a.ID, SiteID: sued.ID, At: day(2), Affected: true, Assets: map[string]int{"act": 1}, Shared: []byte(`[]`)},
+		{AlertID: a.ID, SiteID: sued.ID, At: day(2), Affected: true}, // delivered twice
+	}
+	for _, r := range in {
+		wantErr(t, "RecordReport()", s.RecordReport(ctx, r), nil)
+	}
+	got, err := s.ReportHistory(ctx, a.ID)
+	wantErr(t, "ReportHistory()", err, nil)
+	want := []store.ExposureReport{
+		{AlertID: a.ID, SiteID: nord.ID, At: day(1)},
+		{AlertID: a.ID, SiteID: sued.ID, At: day(2), Affected: true},
+		{AlertID: a.ID, SiteID: sued.ID, At: day(3), Acknowledged: true, Affected: true, Mitigated: 2},
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("ReportHistory() mismatch (-want +got):\n%s", d)
+	}
+	if rs, err := s.ReportHistory(ctx, "alert-9"); err != nil || len(rs) != 0 {
+		t.Errorf("ReportHistory(unknown alert) = %v, %v; want none", rs, err)
 	}
 }
 
@@ -664,6 +733,36 @@ func testReceivedAlerts(t *testing.T, s store.Store) {
 	}
 }
 
+func testShareAlertAssets(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	org := MustOrg(t, s, "Klinikum").ID
+	mustLink(t, s, org, newLink("site_k", 0))
+	if _, err := s.ReceiveAlert(ctx, org, newReceived("a1", 1), 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ShareAlertAssets(ctx, org, "a1", "alice@example.org", day(3))
+	wantErr(t, "ShareAlertAssets()", err, nil)
+	if !got.SharedAt.Equal(day(3)) || got.SharedBy != "alice@example.org" {
+		t.Errorf("ShareAlertAssets() = shared at %v by %q, want %v by alice", got.SharedAt, got.SharedBy, day(3))
+	}
+	again, err := s.ShareAlertAssets(ctx, org, "a1", "bob@example.org", day(4))
+	wantErr(t, "ShareAlertAssets(again)", err, nil)
+	if d := cmp.Diff(got, again); d != "" {
+		t.Errorf("ShareAlertAssets(again) changed the alert: the first time and person stay (-want +got):\n%s", d)
+	}
+	// Updates after matching or acknowledging keep the choice.
+	again.Acknowledged, again.AckBy = day(5), "bob@example.org"
+	again.SharedAt, again.SharedBy = time.Time{}, ""
+	wantErr(t, "UpdateReceivedAlert()", s.UpdateReceivedAlert(ctx, again), nil)
+	if read, _ := s.ReceivedAlert(ctx, org, "a1"); !read.SharedAt.Equal(day(3)) {
+		t.Errorf("ReceivedAlert().SharedAt after UpdateReceivedAlert() = %v, want %v", read.SharedAt, day(3))
+	}
+	_, err = s.ShareAlertAssets(ctx, org, "a9", "alice@example.org", day(3))
+	wantErr(t, "ShareAlertAssets(unknown)", err, store.ErrNotFound)
+	_, err = s.ShareAlertAssets(ctx, org, "a1", "alice@example.org", time.Time{})
+	wantInvalid(t, "ShareAlertAssets(no time)", err, "at")
+}
+
 // testNetworkIsolation reaches for organisation B's hub link and alerts
 // through organisation A: every call answers ErrNotFound or nothing, and B
 // stays as it was.
@@ -684,6 +783,8 @@ func testNetworkIsolation(t *testing.T, s store.Store) {
 	steal := before
 	steal.OrgID, steal.AckBy, steal.Acknowledged = a, "mallory", day(9)
 	wantErr(t, "UpdateReceivedAlert(A, B's alert)", s.UpdateReceivedAlert(ctx, steal), store.ErrNotFound)
+	_, err = s.ShareAlertAssets(ctx, a, "shared-id", "mallory", day(9))
+	wantErr(t, "ShareAlertAssets(A, B's alert)", err, store.ErrNotFound)
 	if p, err := s.ListReceivedAlerts(ctx, a, store.ListOptions{}); err != nil || len(p.Items) != 0 {
 		t.Errorf("ListReceivedAlerts(A) = %v, %v; want none", p.Items, err)
 	}

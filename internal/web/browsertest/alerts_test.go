@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -68,7 +69,14 @@ func newNetworkSite(t *testing.T) (*site, string) {
 		t.Fatalf("alertnet.StartHub() = %v", err)
 	}
 	t.Cleanup(func() { nh.Close() })
-	hub, err := ews.NewHub(ctx, ews.HubConfig{Store: st, Net: nh, Logger: logger, Poll: 100 * time.Millisecond})
+	// The hub's pages hear of reports, as in ward serve.
+	var live atomic.Pointer[web.Server]
+	onReport := func(id string) {
+		if h := live.Load(); h != nil {
+			h.NotifyReport(id)
+		}
+	}
+	hub, err := ews.NewHub(ctx, ews.HubConfig{Store: st, Net: nh, Logger: logger, Poll: 100 * time.Millisecond, OnReport: onReport})
 	if err != nil {
 		t.Fatalf("ews.NewHub() = %v", err)
 	}
@@ -87,7 +95,9 @@ func newNetworkSite(t *testing.T) (*site, string) {
 	}
 	var links []store.HubLink
 	cve := ""
+	ids := map[string]string{}
 	for _, o := range orgs.Items {
+		ids[o.Name] = o.ID
 		if o.Kind == store.KindHub {
 			continue
 		}
@@ -143,9 +153,11 @@ func newNetworkSite(t *testing.T) (*site, string) {
 	if err != nil {
 		t.Fatalf("web.New() = %v", err)
 	}
+	live.Store(h)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &site{URL: srv.URL, Store: st, Engine: eng, Web: h, Logins: logins}, cve
+	t.Cleanup(h.Close) // ends the live streams first
+	return &site{URL: srv.URL, Store: st, Engine: eng, Web: h, Logins: logins, Alerts: siteSvc, OrgIDs: ids}, cve
 }
 
 // saveScreenshot saves a PNG of the whole page at path (quality 100 makes
@@ -232,8 +244,20 @@ func TestAlertPublishAndAcknowledge(t *testing.T) {
 	b.signIn(elena.Email, elena.Password)
 	b.until(hubPath, `[...document.querySelectorAll("#reports tr")].some(r => r.innerText.includes("St.") && r.querySelector("strong.good"))`,
 		"the hospital's acknowledgement in the hub's report table")
-	if n := b.count("figure.chart svg"); n != 4 {
-		t.Errorf("the hub's alert page shows %d charts, want 4", n)
+	if n := b.count("figure.chart svg"); n != 6 {
+		t.Errorf("the hub's alert page shows %d charts, want 6 (two over time, four bars)", n)
+	}
+
+	// The hospital shares its affected assets for this alert: Elena's open
+	// page shows them without a reload, through its event stream.
+	b.waitFor(`document.querySelector("[data-hub-live]").getAttribute("data-live-state") === "live"`)
+	run(b, chromedp.Evaluate[bool](`window.notReloaded = true`))
+	if _, err := s.Alerts.ShareAssets(t.Context(), s.OrgIDs[jonas.Organisation], id, jonas.Email); err != nil {
+		t.Fatalf("ShareAssets() = %v", err)
+	}
+	b.waitFor(`document.querySelectorAll("#shared-h").length === 1 && window.notReloaded === true`)
+	if got := b.text(`#live-note`); !strings.Contains(got, "New reports arrived") {
+		t.Errorf("the live note says %q", got)
 	}
 	b.saveScreenshot("/tmp/hub-alert.png")
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ward-health/ward/internal/demo"
 	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store/sqlite"
 	"github.com/ward-health/ward/internal/testenv"
 	"github.com/ward-health/ward/internal/web"
@@ -36,6 +37,8 @@ type site struct {
 	Engine *engine.Engine
 	Web    *web.Server
 	Logins []demo.Login
+	Alerts *ews.Site         // the site's early-warning service, where it runs
+	OrgIDs map[string]string // by organisation name, where it runs
 }
 
 // newSite seeds a fresh database and serves it until the test ends.
