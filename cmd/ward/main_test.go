@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -318,6 +319,25 @@ func TestServe_Demo(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK || !bytes.Contains(today, []byte("What to do today")) || !bytes.Contains(today, []byte("Internet router")) {
 			t.Errorf("round %d: Today after sign-in: %d\n%.2000s", round, resp.StatusCode, today)
+		}
+		// The demo's sites hear the demo's hub, after a restart too.
+		title := fmt.Sprintf("Demo alert of start %d", round+1)
+		file := filepath.Join(t.TempDir(), "alert.json")
+		if err := os.WriteFile(file, fmt.Appendf(nil, `{"title": %q, "summary": "A test.", "actions": "None.", "severity": "low", "tlp": "CLEAR"}`, title), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := run(ctx, []string{"alert", "publish", "--data", data, "--file", file}, nil, io.Discard, io.Discard); err != nil {
+			t.Fatalf("round %d: ward alert publish: %v", round, err)
+		}
+		var alerts []byte
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !bytes.Contains(alerts, []byte(title)); time.Sleep(200 * time.Millisecond) {
+			if resp, err := c.Get(base + "/alerts"); err == nil {
+				alerts, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+			}
+		}
+		if !bytes.Contains(alerts, []byte(title)) {
+			t.Errorf("round %d: the practice's Alerts page lacks %q after 30 s:\n%.2000s", round, title, alerts)
 		}
 		cancel()
 		if err := <-done; err != nil {

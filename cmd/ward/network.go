@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/pem"
@@ -101,6 +102,7 @@ type network struct {
 	net     *alertnet.Hub
 	site    *ews.Site
 	natsURL string // what enrolment tells sites
+	natsCA  []byte // and the certificates it hands them, for TLS
 }
 
 // startNetwork starts the hub's half (hub, standalone) and the site's half
@@ -133,11 +135,11 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 		if n.net, err = alertnet.StartHub(ctx, cfg); err != nil {
 			return nil, fmt.Errorf("early warning: %w", err)
 		}
-		n.natsURL = f.natsPublic
+		n.natsURL, n.natsCA = f.natsPublic, f.natsTrust
 		if n.natsURL == "" {
 			n.natsURL = n.net.ClientURL()
 		}
-		if n.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: s, Net: n.net, Logger: log, OnReport: onReport, NATSCA: f.natsTrust}); err != nil {
+		if n.hub, err = ews.NewHub(ctx, ews.HubConfig{Store: s, Net: n.net, Logger: log, OnReport: onReport, NATSCA: n.natsCA}); err != nil {
 			n.close()
 			return nil, err
 		}
@@ -171,18 +173,34 @@ func startNetwork(ctx context.Context, f *networkFlags, sf *storeFlags, s store.
 }
 
 // enrollLocal enrols every organisation of a standalone node that has no
-// hub yet, but the hub's operator, with the node's own hub, so alerts flow to them over NATS as
-// they would between machines.
+// hub yet, but the hub's operator, with the node's own hub, so alerts flow
+// to them over NATS as they would between machines. Those enrolled at an
+// earlier start learn the embedded server's address of this one (a
+// loopback port chosen anew at each start).
 func (n *network) enrollLocal(ctx context.Context, s store.Store) error {
 	orgs, err := store.All(ctx, s.ListOrgs)
 	if err != nil {
 		return err
 	}
+	sites, err := store.All(ctx, s.ListSites)
+	if err != nil {
+		return err
+	}
+	own := map[string]bool{} // sites of this node's hub
+	for _, site := range sites {
+		own[site.ID] = true
+	}
 	for _, o := range orgs {
 		if o.Kind == store.KindHub {
 			continue // the hub's operator, not a site
 		}
-		if _, err := s.HubLink(ctx, o.ID); err == nil {
+		if l, err := s.HubLink(ctx, o.ID); err == nil {
+			if own[l.SiteID] && (l.NATSURL != n.natsURL || !bytes.Equal(l.NATSCA, n.natsCA)) {
+				l.NATSURL, l.NATSCA = n.natsURL, n.natsCA
+				if err := s.SetHubLink(ctx, o.ID, l); err != nil {
+					return err
+				}
+			}
 			continue
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
