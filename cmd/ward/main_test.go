@@ -339,6 +339,13 @@ func TestServe_Demo(t *testing.T) {
 		if !bytes.Contains(alerts, []byte(title)) {
 			t.Errorf("round %d: the practice's Alerts page lacks %q after 30 s:\n%.2000s", round, title, alerts)
 		}
+		var sites bytes.Buffer
+		if err := run(ctx, []string{"site", "list", "--data", data}, nil, &sites, io.Discard); err != nil {
+			t.Fatalf("round %d: ward site list: %v", round, err)
+		}
+		if n := strings.Count(sites.String(), "+49 30 23125 10"); n != 3 {
+			t.Errorf("round %d: ward site list shows %d demo phone numbers, want 3:\n%s", round, n, sites.String())
+		}
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("round %d: serve returned %v", round, err)

@@ -107,6 +107,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer netw.close()
 	hub.Store(netw.hub)
+	if *withDemo && netw.hub != nil {
+		if err := demo.SeedContacts(ctx, s, base); err != nil {
+			return err
+		}
+	}
 	// Secrets come from the environment, not flags that every user of the
 	// machine could read in the process list.
 	cfg := web.Config{Store: s, Engine: eng, SecureCookies: *secure, Logger: logger,

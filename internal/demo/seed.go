@@ -19,12 +19,38 @@ type Login struct {
 	Findings     int
 }
 
-// people are the demo users, one per organisation (see USERS.md).
-var people = map[string]struct{ name, email string }{
-	KindHospital: {"Jonas Berg", "jonas.berg@st-elisabeth.example"},
-	KindPractice: {"Dr. Anna Weber", "anna.weber@praxis-weber.example"},
-	KindEMS:      {"Tomasz Nowak", "tomasz.nowak@leitstelle-nord.example"},
-	KindHub:      {"Elena Rossi", "elena.rossi@health-support-centre.example"},
+// people are the demo users, one per organisation (see USERS.md), and the
+// numbers the hub calls them on: from the Berlin range 030 23125 the
+// German regulator keeps for fiction, so no one real is called.
+var people = map[string]struct{ name, email, phone string }{
+	KindHospital: {"Jonas Berg", "jonas.berg@st-elisabeth.example", "+49 30 23125 101"},
+	KindPractice: {"Dr. Anna Weber", "anna.weber@praxis-weber.example", "+49 30 23125 102"},
+	KindEMS:      {"Tomasz Nowak", "tomasz.nowak@leitstelle-nord.example", "+49 30 23125 103"},
+	KindHub:      {"Elena Rossi", "elena.rossi@health-support-centre.example", "+49 30 23125 100"},
+}
+
+// SeedContacts gives the hub's demo sites, once enrolled, whom to phone:
+// the demo user of each, where the hub has no contact yet.
+func SeedContacts(ctx context.Context, s store.Store, set *advisory.Set) error {
+	sites, err := store.All(ctx, s.ListSites)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	kinds := map[string]string{}
+	for _, org := range Organisations(set) {
+		kinds[org.Name] = org.Kind
+	}
+	for _, site := range sites {
+		kind, ok := kinds[site.Name]
+		if !ok || site.Contact != "" || site.Phone != "" {
+			continue
+		}
+		p := people[kind]
+		if _, err := s.SetSiteContact(ctx, site.ID, p.name, p.phone); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
 }
 
 // supportCentre is the demo's hub operator: it runs no assets of its own.
