@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -85,18 +87,22 @@ func BenchmarkSiteDelivery(b *testing.B) {
 	w := &alertsWorker{keys: alert.NewKeyring(signer.PublicKey()), out: newEventWriter(io.Discard)}
 	defer w.out.close()
 	inv := newBenchFindings(match.NewMatcher(match.NewNames(), set.Advisories), synth.NewPool(set.Advisories).Generate(200, 1, "inv-"))
-	i, affected := 0, 0
-	for b.Loop() {
-		r := &benchReceiver{w: w, findings: inv, stored: map[string]int{}}
-		if err := r.deliver(b.Context(), alertnet.Delivery{Data: data[i%len(data)]}); err != nil {
+	deliver := func(r *benchReceiver, data []byte) {
+		if err := r.deliver(b.Context(), alertnet.Delivery{Data: data}); err != nil {
 			b.Fatal(err)
 		}
-		for _, n := range r.stored {
-			affected += min(n, 1)
-		}
-		i++
 	}
-	if affected == 0 {
-		b.Fatal("no delivery found the inventory affected")
+	// The bench means something only when some alerts affect the site.
+	check := &benchReceiver{w: w, findings: inv, stored: map[string]int{}}
+	for _, d := range data {
+		deliver(check, d)
+	}
+	if !slices.ContainsFunc(slices.Collect(maps.Values(check.stored)), func(n int) bool { return n > 0 }) {
+		b.Fatal("no alert found the inventory affected")
+	}
+	i := 0
+	for b.Loop() {
+		deliver(&benchReceiver{w: w, findings: inv, stored: map[string]int{}}, data[i%len(data)])
+		i++
 	}
 }
