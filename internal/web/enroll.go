@@ -91,7 +91,7 @@ func (s *Server) enrollSite(w http.ResponseWriter, r *http.Request, sess *sessio
 	l, err := ews.Enroll(ctx, s.store, &http.Client{Timeout: enrollTimeout}, hubURL, token, sess.OrgID)
 	if err != nil {
 		s.log.WarnContext(ctx, "enrolment failed", slog.String("org", sess.OrgID), slog.String("hub", hubURL), slog.Any("error", err))
-		form.Error = "The hub did not enrol this organisation: " + shorten(err.Error(), 300) +
+		form.Error = "The hub did not enrol this organisation: " + shorten(strings.TrimPrefix(err.Error(), "enroll: "), 300) +
 			". Check the address and the token: a token works once, and only until it expires."
 		s.renderSettings(w, r, sess, http.StatusBadRequest, settingsPage{Enroll: form})
 		return

@@ -60,7 +60,7 @@ func TestSettings_Enroll(t *testing.T) {
 		{"user in the address", "https://bob@hub.example.eu", secret, "hub", "no user name"},
 		{"no token", n.srv.URL, "", "token", "enrolment token: please paste"},
 		{"hub not there", "http://127.0.0.1:1", secret, "", "The hub did not enrol this organisation"},
-		{"bad token", n.srv.URL, secret, "", "The hub did not enrol this organisation: enroll: the hub answered 404"},
+		{"bad token", n.srv.URL, secret, "", "The hub did not enrol this organisation: the hub answered 404"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := lena.post("/settings/enroll", url.Values{"csrf": {csrf}, "hub": {tc.hub}, "token": {tc.token}})
