@@ -188,6 +188,10 @@ func (s *Site) Done() <-chan struct{} { return s.gone }
 // violation after a revocation; nil while all is well.
 func (s *Site) Err() error { return s.nc.LastError() }
 
+// Connected reports whether the connection to the NATS server is up right
+// now (not reconnecting, not closed).
+func (s *Site) Connected() bool { return s.nc.IsConnected() }
+
 // OrgID returns the organisation (site) ID the connection reports as.
 func (s *Site) OrgID() string { return s.cfg.OrgID }
 

@@ -158,6 +158,22 @@ func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 	return nil
 }
 
+// Connected reports whether org's connection to its hub's NATS server is
+// up right now; false when org has none (not enrolled, or not reached yet).
+func (s *Site) Connected(org string) bool {
+	s.mu.Lock()
+	conn := s.conns[org]
+	s.mu.Unlock()
+	return conn != nil && conn.Connected()
+}
+
+// LinkTLS reports whether l's connection to the hub's NATS server is
+// encrypted: a tls:// address, or certificates the hub handed out.
+func LinkTLS(l store.HubLink) bool {
+	c, err := natsTLS(l)
+	return err == nil && c != nil
+}
+
 // natsTLS returns the TLS configuration for l's connection: none for a
 // nats:// hub that handed out no certificates, the system's roots for a
 // tls:// one, and only the certificates the hub handed out at enrolment

@@ -110,8 +110,9 @@ func receivedRow(a *store.ReceivedAlert) alertRow {
 
 type alertsPage struct {
 	basePage
-	Rows []alertRow
-	Next string
+	Rows    []alertRow
+	Next    string
+	HubLink *hubLinkView // the organisation's enrolment, for everyone (enroll.go)
 }
 
 // alertsPage lists the organisation's received alerts: unacknowledged
@@ -125,6 +126,10 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *sessio
 	}
 	page := alertsPage{basePage: s.base(sess, "Alerts"), Next: list.Next}
 	page.Nav = "alerts"
+	if page.HubLink, err = s.hubLink(r.Context(), sess.OrgID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for i := range list.Items {
 		page.Rows = append(page.Rows, receivedRow(&list.Items[i]))
 	}

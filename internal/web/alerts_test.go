@@ -107,7 +107,12 @@ func newAlertNet(t *testing.T) *alertNet {
 			t.Fatalf("Connect(%s) = %v", l.OrgID, err)
 		}
 	}
-	h, err := web.New(web.Config{Store: f.st, Engine: f.eng, Now: f.clock.Now, Logger: log, Hub: n.hub, Site: n.site})
+	// The node is both hub and site, as ward serve's standalone role: it
+	// redeems invitations too (POST /api/v1/enroll).
+	enroll := func(ctx context.Context, token, key string) (any, error) {
+		return n.hub.Enroll(ctx, token, key, nh.ClientURL())
+	}
+	h, err := web.New(web.Config{Store: f.st, Engine: f.eng, Now: f.clock.Now, Logger: log, Hub: n.hub, Site: n.site, Enroll: enroll})
 	if err != nil {
 		t.Fatalf("web.New() = %v", err)
 	}

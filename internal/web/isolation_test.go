@@ -124,6 +124,8 @@ var isolationCases = map[string]isoCase{
 	"GET /feeds":            {path: fixed("/feeds"), want: 200},
 	"POST /feeds/{id}/sync": {path: fixed("/feeds/feed_unknown/sync"), want: 404},
 	"GET /settings/audit":   {path: fixed("/settings/audit"), want: 200},
+	// This server is no site: no enrolment (enroll_test.go checks roles).
+	"POST /settings/enroll": {path: fixed("/settings/enroll"), want: 404, form: url.Values{"hub": {"https://hub.example.eu"}, "token": {"t"}}},
 	"GET /vex/openvex.json": {path: fixed("/vex/openvex.json"), want: 200},
 	"GET /vex/csaf.json":    {path: fixed("/vex/csaf.json"), want: 200},
 

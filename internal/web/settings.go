@@ -54,6 +54,10 @@ type settingsPage struct {
 	NewToken     string
 	NewTokenName string
 	Notice       string
+	// HubLink is the organisation's enrolment with a hub, nil where it
+	// receives no early warnings; Enroll is the enrolment form.
+	HubLink *hubLinkView
+	Enroll  enrollForm
 }
 
 var decisionWords = map[risk.Decision]string{
@@ -71,6 +75,9 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, sess *session)
 var noticeWords = map[string]string{
 	"member": "The member list is saved.", "token": "The token is revoked.",
 	"policy": "The due-date policy is saved and the due dates are recalculated.", "verdict": "The verdict is forgotten.",
+	"enrolled": "This organisation is enrolled with the hub: its alerts arrive on the Alerts page.",
+	"enrolled-offline": "This organisation is enrolled with the hub, but the hub's alert service did not answer yet; " +
+		"ward connects to it at its next start.",
 }
 
 // renderSettings fills page from the store and renders it.
@@ -133,6 +140,12 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, sess *se
 	}
 	page.basePage = s.base(sess, "Settings")
 	page.Nav = "settings"
+	if page.Alerts {
+		if page.HubLink, err = s.hubLink(ctx, sess.OrgID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	s.render(w, r, code, "settings.html", page)
 }
 

@@ -32,6 +32,7 @@ func (s *Server) workflowRoutes(handle func(pattern string, h http.HandlerFunc))
 	handle("POST /settings/tokens/{token}/revoke", s.auth(s.inOrg(s.admin(s.revokeToken))))
 	handle("POST /settings/policy", s.auth(s.inOrg(s.admin(s.setPolicy))))
 	handle("POST /settings/verdicts/delete", s.auth(s.inOrg(s.admin(s.deleteVerdict))))
+	handle("POST /settings/enroll", s.auth(s.inOrg(s.siteOrg(s.admin(s.enrollSite))))) // enroll.go
 	handle("GET /settings/audit", s.auth(s.inOrg(s.admin(s.auditLog))))
 	handle("GET /vex/openvex.json", s.auth(s.inOrg(s.openVEX)))
 	handle("GET /vex/csaf.json", s.auth(s.inOrg(s.csafVEX)))

@@ -219,6 +219,12 @@ func TestAlertPublishAndAcknowledge(t *testing.T) {
 	b.until("/alerts", fmt.Sprintf(`document.querySelector(%s) !== null && document.body.innerText.includes("Affects you")`, jsString(link)),
 		"the alert, matched, on the hospital's Alerts page")
 	b.saveScreenshot("/tmp/site-alerts.png")
+	// Settings shows the hospital's link to the hub, up, and no enrolment
+	// form: it is enrolled.
+	b.open("/settings")
+	if got := b.text("#hublink"); !strings.Contains(got, "up now") || b.count(`form[action="/settings/enroll"]`) != 0 {
+		t.Errorf("the Settings page's early-warning section says %q, or offers to enrol again", got)
+	}
 	b.open("/")
 	if b.count(".banner "+link) != 1 {
 		t.Errorf("Today shows no banner linking the unacknowledged critical alert")
