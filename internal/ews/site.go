@@ -55,6 +55,8 @@ type Site struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	conns map[string]*alertnet.Site // org -> its connection
+	bg    context.Context           // ends with Close, for retries in the background
+	stop  context.CancelFunc
 }
 
 // NewSite returns a site service; [Site.Start] connects it.
@@ -65,7 +67,8 @@ func NewSite(cfg SiteConfig) *Site {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Site{cfg: cfg, log: cfg.Logger, conns: map[string]*alertnet.Site{}}
+	bg, stop := context.WithCancel(context.Background())
+	return &Site{cfg: cfg, log: cfg.Logger, conns: map[string]*alertnet.Site{}, bg: bg, stop: stop}
 }
 
 // Start connects every enrolled organisation to its hub and catches up on
@@ -84,6 +87,17 @@ func (s *Site) Start(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ConnectOrRetry connects l like [Site.Connect] and, when that fails,
+// tries again in the background until [Site.Close], as [Site.Start] does:
+// for an enrolment made while the node runs.
+func (s *Site) ConnectOrRetry(ctx context.Context, l store.HubLink) error {
+	err := s.Connect(ctx, l)
+	if err != nil {
+		go s.retry(s.bg, l)
+	}
+	return err
 }
 
 // retry connects l until it succeeds or ctx ends.
@@ -149,6 +163,11 @@ func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 		return fmt.Errorf("ews: connect %s: %w", l.OrgID, err)
 	}
 	s.mu.Lock()
+	if s.bg.Err() != nil { // closed meanwhile
+		s.mu.Unlock()
+		conn.Close()
+		return fmt.Errorf("ews: connect %s: the site service is closed", l.OrgID)
+	}
 	old := s.conns[l.OrgID]
 	s.conns[l.OrgID] = conn
 	s.mu.Unlock()
@@ -194,6 +213,7 @@ func natsTLS(l store.HubLink) (*tls.Config, error) {
 
 // Close disconnects every organisation.
 func (s *Site) Close() error {
+	s.stop()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var errs []error
@@ -628,6 +648,23 @@ func EnrollWith(ctx context.Context, st store.Store, org string, redeem func(ctx
 	return l, nil
 }
 
+// RefusedError is a hub's refusal of an enrolment: its HTTP status and the
+// message of its JSON error, if it answered with one. Only that is kept of
+// the answer, so that what a page shows of it cannot be another server's
+// content.
+type RefusedError struct {
+	Status  int
+	Message string
+}
+
+func (e *RefusedError) Error() string {
+	msg := fmt.Sprintf("the hub answered %d %s", e.Status, http.StatusText(e.Status))
+	if e.Message != "" {
+		msg += ": " + e.Message
+	}
+	return msg
+}
+
 // postEnroll presents an invitation token and a NATS key at a hub's
 // enrolment endpoint.
 func postEnroll(ctx context.Context, client *http.Client, hubURL, token, natsKey string) (Enrollment, error) {
@@ -650,7 +687,14 @@ func postEnroll(ctx context.Context, client *http.Client, hubURL, token, natsKey
 		return Enrollment{}, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Enrollment{}, fmt.Errorf("the hub answered %s: %s", resp.Status, strings.TrimSpace(string(data)))
+		refused := &RefusedError{Status: resp.StatusCode}
+		var body struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(data, &body) == nil {
+			refused.Message = body.Error
+		}
+		return Enrollment{}, refused
 	}
 	var e Enrollment
 	if err := json.Unmarshal(data, &e); err != nil {

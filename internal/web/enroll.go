@@ -91,7 +91,13 @@ func (s *Server) enrollSite(w http.ResponseWriter, r *http.Request, sess *sessio
 	l, err := ews.Enroll(ctx, s.store, &http.Client{Timeout: enrollTimeout}, hubURL, token, sess.OrgID)
 	if err != nil {
 		s.log.WarnContext(ctx, "enrolment failed", slog.String("org", sess.OrgID), slog.String("hub", hubURL), slog.Any("error", err))
-		form.Error = "The hub did not enrol this organisation: " + shorten(strings.TrimPrefix(err.Error(), "enroll: "), 300) +
+		// Only a hub's own refusal is shown: the page must not let an
+		// administrator read other servers' answers through this form.
+		why := "the hub could not be reached at this address"
+		if refused := (*ews.RefusedError)(nil); errors.As(err, &refused) {
+			why = shorten(refused.Error(), 300)
+		}
+		form.Error = "The hub did not enrol this organisation: " + why +
 			". Check the address and the token: a token works once, and only until it expires."
 		s.renderSettings(w, r, sess, http.StatusBadRequest, settingsPage{Enroll: form})
 		return
@@ -101,7 +107,7 @@ func (s *Server) enrollSite(w http.ResponseWriter, r *http.Request, sess *sessio
 		return
 	}
 	done := "enrolled"
-	if err := s.site.Connect(ctx, l); err != nil {
+	if err := s.site.ConnectOrRetry(ctx, l); err != nil {
 		s.log.WarnContext(ctx, "hub not reached after enrolment", slog.String("org", sess.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
 		done = "enrolled-offline"
 	}

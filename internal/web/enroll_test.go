@@ -3,6 +3,7 @@ package web_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -51,6 +52,11 @@ func TestSettings_Enroll(t *testing.T) {
 	}
 	csrf := lena.csrf("/settings")
 	const secret = "secret-token-that-must-not-show"
+	// A server that is no hub: what it answers must not reach the page.
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "internal-page-content", http.StatusForbidden)
+	}))
+	defer other.Close()
 	for _, tc := range []struct {
 		name, hub, token, field, want string
 	}{
@@ -59,7 +65,8 @@ func TestSettings_Enroll(t *testing.T) {
 		{"plain http to another machine", "http://hub.example.eu", secret, "hub", "plain http:// is only for a hub on this machine"},
 		{"user in the address", "https://bob@hub.example.eu", secret, "hub", "no user name"},
 		{"no token", n.srv.URL, "", "token", "enrolment token: please paste"},
-		{"hub not there", "http://127.0.0.1:1", secret, "", "The hub did not enrol this organisation"},
+		{"hub not there", "http://127.0.0.1:1", secret, "", "The hub did not enrol this organisation: the hub could not be reached"},
+		{"not a hub", other.URL, secret, "", "The hub did not enrol this organisation: the hub answered 403 Forbidden."},
 		{"bad token", n.srv.URL, secret, "", "The hub did not enrol this organisation: the hub answered 404"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,7 +77,7 @@ func TestSettings_Enroll(t *testing.T) {
 			if tc.field != "" && !strings.Contains(res.Body, `id="enroll-`+tc.field+`-err"`) {
 				t.Errorf("the error is not at the %s field:\n%s", tc.field, res.Body)
 			}
-			if !strings.Contains(res.Body, `value="`+tc.hub+`"`) || strings.Contains(res.Body, secret) {
+			if !strings.Contains(res.Body, `value="`+tc.hub+`"`) || strings.Contains(res.Body, secret) || strings.Contains(res.Body, "internal-page-content") {
 				t.Errorf("the form does not keep the address, or shows the token:\n%s", res.Body)
 			}
 			if _, err := n.st.HubLink(ctx, ems.ID); !errors.Is(err, store.ErrNotFound) {

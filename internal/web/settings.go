@@ -77,7 +77,7 @@ var noticeWords = map[string]string{
 	"policy": "The due-date policy is saved and the due dates are recalculated.", "verdict": "The verdict is forgotten.",
 	"enrolled": "This organisation is enrolled with the hub: its alerts arrive on the Alerts page.",
 	"enrolled-offline": "This organisation is enrolled with the hub, but the hub's alert service did not answer yet; " +
-		"ward connects to it at its next start.",
+		"ward keeps trying in the background, from every second to every minute.",
 }
 
 // renderSettings fills page from the store and renders it.
