@@ -339,6 +339,38 @@ func TestServe_Demo(t *testing.T) {
 		if !bytes.Contains(alerts, []byte(title)) {
 			t.Errorf("round %d: the practice's Alerts page lacks %q after 30 s:\n%.2000s", round, title, alerts)
 		}
+		// The demo's own alert, published once, reached all three sites
+		// and they reported; each start's test alert came on top.
+		list := func() alertList {
+			var listed bytes.Buffer
+			if err := run(ctx, []string{"alert", "list", "--data", data, "--format", "json"}, nil, &listed, io.Discard); err != nil {
+				t.Fatalf("round %d: ward alert list: %v", round, err)
+			}
+			var l alertList
+			if err := json.Unmarshal(listed.Bytes(), &l); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		demoAlerts := func(l alertList) (out []publishedAlert) {
+			for _, a := range l.Published {
+				if strings.HasPrefix(a.Title, "Exploited now:") {
+					out = append(out, a)
+				}
+			}
+			return out
+		}
+		l := list()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if d := demoAlerts(l); len(d) == 1 && d[0].Reports == 3 {
+				break
+			}
+			l = list()
+		}
+		if d := demoAlerts(l); len(d) != 1 || d[0].Reports != 3 || d[0].Affected == 0 || len(l.Published) != round+2 {
+			t.Errorf("round %d: the hub published %d alerts, the demo's %+v; want %d, and the demo's once with 3 reports, some affected",
+				round, len(l.Published), d, round+2)
+		}
 		var sites bytes.Buffer
 		if err := run(ctx, []string{"site", "list", "--data", data}, nil, &sites, io.Discard); err != nil {
 			t.Fatalf("round %d: ward site list: %v", round, err)

@@ -111,6 +111,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := demo.SeedContacts(ctx, s, base); err != nil {
 			return err
 		}
+		if _, err := demo.SeedAlert(ctx, s, netw.hub, engine.NewCatalog(base)); err != nil {
+			return err
+		}
 	}
 	// Secrets come from the environment, not flags that every user of the
 	// machine could read in the process list.

@@ -62,7 +62,7 @@ func (h *Hub) Raise(ctx context.Context, rules Rules, rep *engine.SyncReport, ca
 	)
 	if rules.KEV {
 		for _, cve := range rep.KEVAdded {
-			candidates = append(candidates, kevAlert(cat, cve))
+			candidates = append(candidates, KEVAlert(cat, cve))
 			rule = append(rule, "rule:kev")
 		}
 	}
@@ -100,7 +100,9 @@ func (h *Hub) Raise(ctx context.Context, rules Rules, rep *engine.SyncReport, ca
 	return out
 }
 
-func kevAlert(cat *engine.Catalog, cve string) *alert.Alert {
+// KEVAlert drafts the alert for cve, an entry of cat's KEV catalogue: its
+// description and required action, and the advisories of cat that name it.
+func KEVAlert(cat *engine.Catalog, cve string) *alert.Alert {
 	e := cat.Set.KEV[cve]
 	name := strings.TrimSpace(e.Vendor + " " + e.Product)
 	a := &alert.Alert{

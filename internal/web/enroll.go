@@ -30,6 +30,7 @@ type hubLinkView struct {
 	Cursor                              uint64   // the last alert stream message handled
 	Connected                           bool     // the NATS connection is up right now
 	TLS                                 bool
+	Local                               bool // the alert service is on this machine (loopback)
 }
 
 // enrollForm is the enrolment form as posted, without the token, which is
@@ -52,6 +53,9 @@ func (s *Server) hubLink(ctx context.Context, org string) (*hubLinkView, error) 
 	}
 	v := &hubLinkView{Enrolled: true, HubURL: l.HubURL, NATSURL: l.NATSURL, SiteID: l.SiteID,
 		EnrolledAt: l.EnrolledAt.UTC().Format(alertTime), Cursor: l.Cursor, TLS: ews.LinkTLS(l)}
+	if u, err := url.Parse(l.NATSURL); err == nil {
+		v.Local = loopback(u.Hostname())
+	}
 	if s.site != nil {
 		v.Connected = s.site.Connected(org)
 	}
