@@ -158,7 +158,7 @@ func reportRow(body, site string) string {
 		return ""
 	}
 	for _, row := range strings.Split(body[i:], "<tr>") {
-		if strings.Contains(row, "<td>"+site+"</td>") {
+		if strings.Contains(row, `<td data-label="Site">`+site+"</td>") {
 			return row
 		}
 	}
@@ -262,7 +262,7 @@ func TestAlerts_PublishReceiveAcknowledge(t *testing.T) {
 	page = n.elena.get("/hub/alerts/" + id).Body
 	call := page[strings.Index(page, `id="call-h"`):]
 	call = call[:strings.Index(call, "</section>")]
-	if !strings.Contains(call, "Not acknowledged after 4 hours") || !strings.Contains(call, "<td>Klinikum Nord</td>") || strings.Contains(call, "Praxis Weber") {
+	if !strings.Contains(call, "Not acknowledged after 4 hours") || !strings.Contains(call, `<td data-label="Site">Klinikum Nord</td>`) || strings.Contains(call, "Praxis Weber") {
 		t.Errorf("after 5 hours the call list is not the hospital alone:\n%s", call)
 	}
 	if hub := n.elena.get("/hub").Body; !strings.Contains(hub, "/hub/alerts/"+id) || strings.Contains(hub, "<script>alert") {
@@ -360,7 +360,7 @@ func TestAlerts_HubAPI(t *testing.T) {
 func TestAlerts_Sites(t *testing.T) {
 	n := newAlertNet(t)
 	page := n.elena.get("/hub/sites").Body
-	for _, want := range []string{"<td>Praxis Weber</td>", "<td>Klinikum Nord</td>", "receives alerts"} {
+	for _, want := range []string{`<td data-label="Site">Praxis Weber</td>`, `<td data-label="Site">Klinikum Nord</td>`, "receives alerts"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/hub/sites lacks %q:\n%s", want, page)
 		}
