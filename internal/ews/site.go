@@ -649,7 +649,8 @@ func EnrollWith(ctx context.Context, st store.Store, org string, redeem func(ctx
 }
 
 // RefusedError is a hub's refusal of an enrolment: its HTTP status and the
-// message of its JSON error, if it answered with one. Only that is kept of
+// message of its JSON error, if it answered with one (a redirect is a
+// refusal too: it is not followed). Only that is kept of
 // the answer, so that what a page shows of it cannot be another server's
 // content.
 type RefusedError struct {
@@ -677,7 +678,11 @@ func postEnroll(ctx context.Context, client *http.Client, hubURL, token, natsKey
 		return Enrollment{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	// The token goes to the address given and nowhere else: a redirect
+	// (to plain http, or to another host) is an answer, not followed.
+	noRedirect := *client
+	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := noRedirect.Do(req)
 	if err != nil {
 		return Enrollment{}, err
 	}
@@ -691,7 +696,7 @@ func postEnroll(ctx context.Context, client *http.Client, hubURL, token, natsKey
 		var body struct {
 			Error string `json:"error"`
 		}
-		if json.Unmarshal(data, &body) == nil {
+		if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && json.Unmarshal(data, &body) == nil {
 			refused.Message = body.Error
 		}
 		return Enrollment{}, refused

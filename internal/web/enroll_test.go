@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,14 @@ func TestSettings_Enroll(t *testing.T) {
 		http.Error(w, "internal-page-content", http.StatusForbidden)
 	}))
 	defer other.Close()
+	// A "hub" that sends the token on elsewhere: the redirect is refused.
+	var forwarded atomic.Bool
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { forwarded.Store(true) }))
+	defer sink.Close()
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, sink.URL+"/api/v1/enroll", http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
 	for _, tc := range []struct {
 		name, hub, token, field, want string
 	}{
@@ -67,6 +76,7 @@ func TestSettings_Enroll(t *testing.T) {
 		{"no token", n.srv.URL, "", "token", "enrolment token: please paste"},
 		{"hub not there", "http://127.0.0.1:1", secret, "", "The hub did not enrol this organisation: the hub could not be reached"},
 		{"not a hub", other.URL, secret, "", "The hub did not enrol this organisation: the hub answered 403 Forbidden."},
+		{"redirect", redirector.URL, secret, "", "The hub did not enrol this organisation: the hub answered 307 Temporary Redirect."},
 		{"bad token", n.srv.URL, secret, "", "The hub did not enrol this organisation: the hub answered 404"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,6 +89,9 @@ func TestSettings_Enroll(t *testing.T) {
 			}
 			if !strings.Contains(res.Body, `value="`+tc.hub+`"`) || strings.Contains(res.Body, secret) || strings.Contains(res.Body, "internal-page-content") {
 				t.Errorf("the form does not keep the address, or shows the token:\n%s", res.Body)
+			}
+			if forwarded.Load() {
+				t.Error("the enrolment followed a redirect to another server")
 			}
 			if _, err := n.st.HubLink(ctx, ems.ID); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("HubLink() after a failed enrolment = %v, want ErrNotFound", err)
