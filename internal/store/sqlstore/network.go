@@ -98,13 +98,16 @@ func (db *DB) RotateSigningKey(ctx context.Context, prev string, k store.Signing
 	}
 	created := db.stamp(k.CreatedAt)
 	err := db.inTx(ctx, func(c conn) error {
-		var current string
-		err := c.queryRow(ctx, "SELECT id FROM signing_keys WHERE retired_at IS NULL "+db.d.ForUpdate).Scan(&current)
+		// Lock prev itself: a rotation that waited on the lock then sees
+		// it retired (a conflict), where a lock on "the current key" would
+		// find no row once the other rotation committed.
+		var retired sql.NullInt64
+		err := c.queryRow(ctx, "SELECT retired_at FROM signing_keys WHERE id = ? "+db.d.ForUpdate, prev).Scan(&retired)
 		if err != nil {
-			return fmt.Errorf("current key: %w", noRows(err))
+			return fmt.Errorf("key %q: %w", prev, noRows(err))
 		}
-		if current != prev {
-			return fmt.Errorf("the current key is %q, not %q: %w", current, prev, store.ErrConflict)
+		if retired.Valid {
+			return fmt.Errorf("key %q is no longer the current one: %w", prev, store.ErrConflict)
 		}
 		if _, err := c.exec(ctx, "UPDATE signing_keys SET retired_at = ? WHERE id = ?", micros(created), prev); err != nil {
 			return err

@@ -2,6 +2,9 @@ package storetest
 
 import (
 	"encoding/pem"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,5 +126,34 @@ func testHubLinkCA(t *testing.T, s store.Store) {
 		bad := newLink("site_p", 0)
 		bad.NATSCA = ca
 		wantInvalid(t, "SetHubLink(nats_ca "+name+")", s.SetHubLink(ctx, org, bad), "nats_ca")
+	}
+}
+
+// testKeyRolloverRace rotates from the same key at once, as two operators
+// or hub nodes might: one wins, every other gets ErrConflict.
+func testKeyRolloverRace(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	wantErr(t, "AddSigningKey(k1)", s.AddSigningKey(ctx, store.SigningKey{ID: "k1", Public: key(1, 32), Private: key(2, 64), CreatedAt: day(0)}), nil)
+	const n = 4
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			k := store.SigningKey{ID: fmt.Sprintf("r%d", i), Public: key(byte(10+i), 32), Private: key(byte(20+i), 64), CreatedAt: day(1)}
+			errs[i] = s.RotateSigningKey(ctx, "k1", k, []byte(`{}`))
+		})
+	}
+	wg.Wait()
+	won := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, store.ErrConflict):
+			t.Errorf("rotation %d = %v, want nil or ErrConflict", i, err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d of %d rotations from the same key won, want 1", won, n)
 	}
 }

@@ -23,6 +23,7 @@ var networkTests = []struct {
 }{
 	{"SigningKeys", testSigningKeys},
 	{"KeyRollover", testKeyRollover},
+	{"KeyRolloverRace", testKeyRolloverRace},
 	{"Channels", testChannels},
 	{"HubAlerts", testHubAlerts},
 	{"Invites", testInvites},
