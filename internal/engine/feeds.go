@@ -852,31 +852,21 @@ func (e *Engine) orgIndex(ctx context.Context, org string) (*orgIndex, error) {
 	return oi, nil
 }
 
-// assetsOf reads org's assets that findings name, a page at a time, and
-// drops the findings of assets deleted since the index was built.
+// assetsOf reads org's assets that findings name and drops the findings of
+// assets deleted since the index was built.
 func (e *Engine) assetsOf(ctx context.Context, org string, findings *[]match.Finding) ([]inventory.Asset, error) {
 	ids := make([]string, 0, len(*findings))
 	for i := range *findings {
 		ids = append(ids, (*findings)[i].AssetID)
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	out := make([]inventory.Asset, 0, len(ids))
-	for chunk := range slices.Chunk(ids, store.MaxLimit) {
-		page, err := e.store.ListAssets(ctx, org, store.AssetFilter{IDs: chunk}, store.ListOptions{Limit: store.MaxLimit})
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range page.Items {
-			out = append(out, rec.Asset)
-		}
+	out, err := store.AssetsByID(ctx, e.store, org, ids)
+	if err != nil {
+		return nil, err
 	}
-	if len(out) < len(ids) {
-		*findings = slices.DeleteFunc(*findings, func(f match.Finding) bool {
-			_, found := slices.BinarySearchFunc(out, f.AssetID, func(a inventory.Asset, id string) int { return strings.Compare(a.ID, id) })
-			return !found
-		})
-	}
+	*findings = slices.DeleteFunc(*findings, func(f match.Finding) bool {
+		_, found := slices.BinarySearchFunc(out, f.AssetID, func(a inventory.Asset, id string) int { return strings.Compare(a.ID, id) })
+		return !found
+	})
 	return out, nil
 }
 

@@ -2,11 +2,12 @@ package ews
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
+	"github.com/ward-health/ward/internal/inventory"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -47,16 +48,16 @@ func (s *Site) sharedAssets(ctx context.Context, org string, exp *exposure) ([]S
 	if len(ids) > maxShared {
 		ids = ids[:maxShared]
 	}
+	assets, err := store.AssetsByID(ctx, s.cfg.Store, org, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]SharedAsset, 0, len(ids))
 	for _, id := range ids {
 		sa := SharedAsset{ID: id, Decision: string(exp.decision[id])}
-		rec, err := s.cfg.Store.Asset(ctx, org, id)
-		switch {
-		case err == nil:
-			a := rec.Asset
+		if i, ok := slices.BinarySearchFunc(assets, id, func(a inventory.Asset, id string) int { return strings.Compare(a.ID, id) }); ok {
+			a := assets[i]
 			sa.Name, sa.Vendor, sa.Product, sa.Version = a.Name, a.Vendor, a.Product, a.Version
-		case !errors.Is(err, store.ErrNotFound):
-			return nil, err
 		}
 		out = append(out, sa)
 	}

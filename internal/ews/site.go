@@ -89,22 +89,26 @@ func (s *Site) Start(ctx context.Context) error {
 	return nil
 }
 
-// ConnectOrRetry connects l like [Site.Connect] and, when that fails,
-// tries again in the background until [Site.Close], as [Site.Start] does:
-// for an enrolment made while the node runs.
-func (s *Site) ConnectOrRetry(ctx context.Context, l store.HubLink) error {
-	err := s.Connect(ctx, l)
-	if err != nil {
-		go s.retry(s.bg, l)
-	}
-	return err
+// ConnectInBackground connects l, catching up on what it missed, without
+// waiting for it: for an enrolment made while the node runs (a request
+// must not wait for a long catch-up). It tries again, as [Site.Start] does,
+// until it succeeds or [Site.Close].
+func (s *Site) ConnectInBackground(l store.HubLink) {
+	go func() {
+		if err := s.Connect(s.bg, l); err != nil {
+			s.log.WarnContext(s.bg, "hub not reached; trying again", slog.String("org", l.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
+			s.retry(s.bg, l)
+		}
+	}()
 }
 
-// retry connects l until it succeeds or ctx ends.
+// retry connects l until it succeeds, ctx ends or the site is closed.
 func (s *Site) retry(ctx context.Context, l store.HubLink) {
 	for wait := time.Second; ; wait = min(2*wait, time.Minute) {
 		select {
 		case <-ctx.Done():
+			return
+		case <-s.bg.Done():
 			return
 		case <-time.After(wait):
 		}

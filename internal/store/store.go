@@ -608,6 +608,23 @@ func All[T any](ctx context.Context, list func(ctx context.Context, opts ListOpt
 	return out, nil
 }
 
+// AssetsByID reads org's assets whose IDs are in ids, [MaxLimit] to a
+// query, in ID order; an ID with no asset is left out.
+func AssetsByID(ctx context.Context, s Assets, org string, ids []string) ([]inventory.Asset, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make([]inventory.Asset, 0, len(ids))
+	for chunk := range slices.Chunk(ids, MaxLimit) {
+		page, err := s.ListAssets(ctx, org, AssetFilter{IDs: chunk}, ListOptions{Limit: MaxLimit})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range page.Items {
+			out = append(out, rec.Asset)
+		}
+	}
+	return out, nil
+}
+
 // Pages pages through a list with the largest page size and calls fn with
 // each page's items, for callers that must see a long list but not hold it
 // all; fn's error stops it.

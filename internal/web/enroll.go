@@ -110,12 +110,8 @@ func (s *Server) enrollSite(w http.ResponseWriter, r *http.Request, sess *sessio
 		l.SiteID, l.HubURL, l.NATSURL, alert.KeyID(l.HubKeys[0]))) {
 		return
 	}
-	done := "enrolled"
-	if err := s.site.ConnectOrRetry(ctx, l); err != nil {
-		s.log.WarnContext(ctx, "hub not reached after enrolment", slog.String("org", sess.OrgID), slog.String("nats", l.NATSURL), slog.Any("error", err))
-		done = "enrolled-offline"
-	}
-	settingsDone(w, r, done)
+	s.site.ConnectInBackground(l)
+	settingsDone(w, r, "enrolled")
 }
 
 // hubAddress checks the hub's web address an administrator typed: https,

@@ -75,9 +75,8 @@ func (s *Server) settings(w http.ResponseWriter, r *http.Request, sess *session)
 var noticeWords = map[string]string{
 	"member": "The member list is saved.", "token": "The token is revoked.",
 	"policy": "The due-date policy is saved and the due dates are recalculated.", "verdict": "The verdict is forgotten.",
-	"enrolled": "This organisation is enrolled with the hub: its alerts arrive on the Alerts page.",
-	"enrolled-offline": "This organisation is enrolled with the hub, but the hub's alert service did not answer yet; " +
-		"ward keeps trying in the background, from every second to every minute.",
+	"enrolled": "This organisation is enrolled with the hub: ward connects to its alert service now (the connection shows below), " +
+		"and its alerts arrive on the Alerts page.",
 }
 
 // renderSettings fills page from the store and renders it.
