@@ -51,6 +51,7 @@ var ErrReport = errors.New("invalid exposure report")
 const (
 	maxReportSize = 1 << 20
 	maxShared     = 1000
+	reportSkew    = 5 * time.Minute // how far ahead of the hub's clock a report's time may be
 )
 
 // ParseReport decodes a site's report strictly: unknown fields, trailing

@@ -424,3 +424,46 @@ func TestSite_ConnectInBackground(t *testing.T) {
 	// The retry reads the stored enrolment, whose address answers.
 	eventually(t, "the background retry to connect", func() bool { return s.Connected(n.org) })
 }
+
+// TestHub_ReportTimeKeptInRange checks that a report dated far in the
+// future is recorded at the hub's time, so that it neither stretches the
+// charts nor hides the site's later reports.
+func TestHub_ReportTimeKeptInRange(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n, _ := siteNode(t, "Praxis", store.KindPractice, 1)
+	l := h.enroll(t, n, newSite(t, n))
+	rec, err := h.hub.Publish(ctx, newAlert("Clock test"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := alertnet.ConnectSite(ctx, alertnet.SiteConfig{URL: l.NATSURL, OrgID: l.SiteID, Seed: l.NATSSeed,
+		Sink: func(context.Context, alertnet.Delivery) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	send := func(id string, r ews.Report) {
+		data, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := conn.Report(ctx, id, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	latest := func() store.ExposureReport {
+		reports, err := h.store.AlertReports(ctx, rec.ID)
+		if err != nil || len(reports) != 1 {
+			return store.ExposureReport{}
+		}
+		return reports[0]
+	}
+	send("future", ews.Report{AlertID: rec.ID, At: time.Now().Add(100 * 365 * 24 * time.Hour), Acknowledged: true})
+	eventually(t, "the future-dated report", func() bool { return latest().Acknowledged })
+	if at := latest().At; at.After(time.Now().Add(time.Minute)) {
+		t.Errorf("a report dated a century ahead was recorded at %s", at)
+	}
+	send("later", ews.Report{AlertID: rec.ID, At: time.Now().Add(2 * time.Second), Acknowledged: true, Affected: true})
+	eventually(t, "the report after it", func() bool { return latest().Affected })
+}

@@ -365,7 +365,7 @@ func (h *Hub) recordReport(ctx context.Context, siteID string, data []byte) erro
 		return nil
 	}
 	rec := store.ExposureReport{
-		AlertID: r.AlertID, SiteID: siteID, At: r.At.UTC(), Acknowledged: r.Acknowledged,
+		AlertID: r.AlertID, SiteID: siteID, At: h.reportTime(ctx, r), Acknowledged: r.Acknowledged,
 		Affected: r.Affected, Assets: r.Assets, Mitigated: r.Mitigated,
 	}
 	if len(r.Shared) > 0 {
@@ -384,6 +384,20 @@ func (h *Hub) recordReport(ctx context.Context, siteID string, data []byte) erro
 		h.cfg.OnReport(r.AlertID)
 	}
 	return nil
+}
+
+// reportTime is the time a report says it was made, kept between the
+// alert's creation and a few minutes from now: a site's clock may be wrong,
+// and the charts over time and the latest report per site follow it.
+func (h *Hub) reportTime(ctx context.Context, r *Report) time.Time {
+	at, now := r.At.UTC(), h.cfg.Now().UTC()
+	if latest := now.Add(reportSkew); at.After(latest) {
+		at = now
+	}
+	if a, err := h.cfg.Store.HubAlert(ctx, r.AlertID); err == nil && at.Before(a.CreatedAt) {
+		at = a.CreatedAt
+	}
+	return at
 }
 
 // Invite makes a one-time enrolment invitation for an organisation, valid
