@@ -3,9 +3,11 @@ package ews_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -466,4 +468,45 @@ func TestHub_ReportTimeKeptInRange(t *testing.T) {
 	}
 	send("later", ews.Report{AlertID: rec.ID, At: time.Now().Add(2 * time.Second), Acknowledged: true, Affected: true})
 	eventually(t, "the report after it", func() bool { return latest().Affected })
+}
+
+// TestSite_AcknowledgeAndShareAtOnce checks that an acknowledgement and a
+// share of the same alerts at the same time both stay recorded.
+func TestSite_AcknowledgeAndShareAtOnce(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n, cve := siteNode(t, "Klinikum", store.KindHospital, 1)
+	s := newSite(t, n)
+	h.enroll(t, n, s)
+	const alerts = 10
+	for i := range alerts {
+		if _, err := h.hub.Publish(ctx, newAlert(fmt.Sprintf("Flaw %d", i), cve), "analyst"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the alerts at the site", func() bool { return len(received(t, n)) == alerts })
+	var wg sync.WaitGroup
+	for _, rec := range received(t, n) {
+		wg.Go(func() {
+			if _, err := s.Acknowledge(ctx, n.org, rec.ID, "anna"); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if _, err := s.ShareAssets(ctx, n.org, rec.ID, "jonas"); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Go(func() {
+			if err := s.Recheck(ctx, n.org); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, rec := range received(t, n) {
+		if rec.Acknowledged.IsZero() || rec.SharedAt.IsZero() {
+			t.Errorf("alert %s: acknowledged %v, shared %v; want both", rec.ID, rec.Acknowledged, rec.SharedAt)
+		}
+	}
 }

@@ -19,6 +19,8 @@ import (
 // error then says so, and the next report (a recheck, an
 // acknowledgement) carries the details.
 func (s *Site) ShareAssets(ctx context.Context, org, id, by string) (store.ReceivedAlert, error) {
+	unlock := s.lockAlert(org, id)
+	defer unlock()
 	rec, a, err := s.Alert(ctx, org, id)
 	if err != nil {
 		return rec, err

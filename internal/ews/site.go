@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"log/slog"
 	"maps"
@@ -55,8 +56,13 @@ type Site struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	conns map[string]*alertnet.Site // org -> its connection
-	bg    context.Context           // ends with Close, for retries in the background
-	stop  context.CancelFunc
+	// alertMu serialises the read, change and report of one received
+	// alert (striped by organisation and alert), so that an acknowledgement,
+	// a share and a recheck never write over each other.
+	alertMu [64]sync.Mutex
+	seed    maphash.Seed
+	bg      context.Context // ends with Close, for retries in the background
+	stop    context.CancelFunc
 }
 
 // NewSite returns a site service; [Site.Start] connects it.
@@ -68,7 +74,15 @@ func NewSite(cfg SiteConfig) *Site {
 		cfg.Now = time.Now
 	}
 	bg, stop := context.WithCancel(context.Background())
-	return &Site{cfg: cfg, log: cfg.Logger, conns: map[string]*alertnet.Site{}, bg: bg, stop: stop}
+	return &Site{cfg: cfg, log: cfg.Logger, conns: map[string]*alertnet.Site{}, bg: bg, stop: stop, seed: maphash.MakeSeed()}
+}
+
+// lockAlert locks org's alert id against other changes and reports of it
+// and returns the unlock.
+func (s *Site) lockAlert(org, id string) func() {
+	m := &s.alertMu[maphash.String(s.seed, org+"\x00"+id)%uint64(len(s.alertMu))]
+	m.Lock()
+	return m.Unlock
 }
 
 // Start connects every enrolled organisation to its hub and catches up on
@@ -361,6 +375,8 @@ func (s *Site) Alert(ctx context.Context, org, id string) (store.ReceivedAlert, 
 // advisories it names) and inventory (the addresses among its indicators),
 // stores the result and reports it to the hub.
 func (s *Site) Match(ctx context.Context, org, id string) error {
+	unlock := s.lockAlert(org, id)
+	defer unlock()
 	rec, a, err := s.Alert(ctx, org, id)
 	if err != nil {
 		return err
@@ -427,22 +443,8 @@ func (s *Site) Recheck(ctx context.Context, org string) error {
 			if rec.ReceivedAt.Before(since) {
 				return nil // newest first: the rest are older still
 			}
-			_, a, err := s.Alert(ctx, org, rec.ID)
-			if err != nil {
+			if err := s.recheck(ctx, org, rec.ID); err != nil {
 				return err
-			}
-			exp, err := s.exposure(ctx, org, a)
-			if err != nil {
-				return err
-			}
-			if counts := exp.counts(); !maps.Equal(counts, rec.Assets) && !(len(counts) == 0 && len(rec.Assets) == 0) {
-				rec.Affected, rec.Assets = len(exp.decision) > 0, counts
-				if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
-					return err
-				}
-				if err := s.report(ctx, rec, exp); err != nil {
-					return err
-				}
 			}
 		}
 		if p.Next == "" {
@@ -452,8 +454,33 @@ func (s *Site) Recheck(ctx context.Context, org string) error {
 	}
 }
 
+// recheck matches one alert again and reports it when its counts changed.
+func (s *Site) recheck(ctx context.Context, org, id string) error {
+	unlock := s.lockAlert(org, id)
+	defer unlock()
+	rec, a, err := s.Alert(ctx, org, id)
+	if err != nil {
+		return err
+	}
+	exp, err := s.exposure(ctx, org, a)
+	if err != nil {
+		return err
+	}
+	counts := exp.counts()
+	if maps.Equal(counts, rec.Assets) || len(counts) == 0 && len(rec.Assets) == 0 {
+		return nil
+	}
+	rec.Affected, rec.Assets = len(exp.decision) > 0, counts
+	if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+		return err
+	}
+	return s.report(ctx, rec, exp)
+}
+
 // Acknowledge records that by took note of org's alert, and tells the hub.
 func (s *Site) Acknowledge(ctx context.Context, org, id, by string) (store.ReceivedAlert, error) {
+	unlock := s.lockAlert(org, id)
+	defer unlock()
 	rec, a, err := s.Alert(ctx, org, id)
 	if err != nil {
 		return rec, err
@@ -474,7 +501,8 @@ func (s *Site) Acknowledge(ctx context.Context, org, id, by string) (store.Recei
 	return rec, nil
 }
 
-// report sends the hub what org found of an alert.
+// report sends the hub what org found of an alert; the caller holds
+// [Site.lockAlert] and read rec under it.
 func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposure) error {
 	s.mu.Lock()
 	conn := s.conns[rec.OrgID]
