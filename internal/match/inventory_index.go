@@ -14,7 +14,7 @@ import (
 // advisory is matched by looking up its products instead of scanning every
 // asset. Assets that share an identity (500 identical workstations) are one
 // subject in the index. It keeps of each asset only its ID and CPEs, not the
-// asset: an index of 100,000 assets takes a few megabytes. Build it with
+// asset: an index of 100,000 assets takes about ten megabytes. Build it with
 // [NewInventoryIndex] and [InventoryIndex.Add]; once built it is read-only
 // and safe for concurrent use.
 type InventoryIndex struct {
