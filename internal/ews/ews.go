@@ -48,6 +48,11 @@ type SharedAsset struct {
 // the field.
 var ErrReport = errors.New("invalid exposure report")
 
+// ErrHubNotTold is returned, wrapped, by a site action that was recorded
+// at the site but whose report could not reach the hub now; the next report
+// of the alert (a recheck, another action) carries it.
+var ErrHubNotTold = errors.New("recorded here, but the hub was not told yet")
+
 const (
 	maxReportSize = 1 << 20
 	maxShared     = 1000

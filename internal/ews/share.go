@@ -38,7 +38,7 @@ func (s *Site) ShareAssets(ctx context.Context, org, id, by string) (store.Recei
 		return rec, err
 	}
 	if err := s.report(ctx, rec, exp); err != nil {
-		return rec, fmt.Errorf("share assets: the hub was not told: %w", err)
+		return rec, fmt.Errorf("share assets: %w: %w", ErrHubNotTold, err)
 	}
 	return rec, nil
 }

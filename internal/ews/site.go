@@ -496,7 +496,7 @@ func (s *Site) Acknowledge(ctx context.Context, org, id, by string) (store.Recei
 		return rec, err
 	}
 	if err := s.report(ctx, rec, exp); err != nil {
-		return rec, fmt.Errorf("acknowledge: the hub was not told: %w", err)
+		return rec, fmt.Errorf("acknowledge: %w: %w", ErrHubNotTold, err)
 	}
 	return rec, nil
 }

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 
 	"github.com/ward-health/ward/internal/alert"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -164,6 +167,7 @@ type alertOnePage struct {
 	Advisories []linkItem
 	References []string
 	Indicators []alert.Indicator
+	HubLater   bool // the last action was recorded but not yet reported to the hub
 }
 
 // alertPage shows one received alert, its signature checked again.
@@ -174,7 +178,8 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request, sess *session
 		return
 	}
 	page := alertOnePage{basePage: s.base(sess, rec.Title), Row: receivedRow(&rec), KeyID: rec.KeyID,
-		Summary: a.Summary, Actions: a.Actions, References: a.References, Indicators: a.Indicators}
+		Summary: a.Summary, Actions: a.Actions, References: a.References, Indicators: a.Indicators,
+		HubLater: r.URL.Query().Get("hub") == "later"}
 	page.Nav = "alerts"
 	if !a.Issued.IsZero() {
 		page.Issued = a.Issued.UTC().Format(alertTime)
@@ -202,11 +207,15 @@ func (s *Server) alertAction(act siteAlertAction) sessionHandler {
 			return
 		}
 		id := r.PathValue("id")
-		if _, err := act(r.Context(), sess.OrgID, id, sess.Email); err != nil {
+		to := "/alerts/" + url.PathEscape(id)
+		if _, err := act(r.Context(), sess.OrgID, id, sess.Email); errors.Is(err, ews.ErrHubNotTold) {
+			s.log.WarnContext(r.Context(), "alert action not reported", slog.String("alert", id), slog.Any("error", err))
+			to += "?hub=later"
+		} else if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, "/alerts/"+url.PathEscape(id), http.StatusSeeOther)
+		http.Redirect(w, r, to, http.StatusSeeOther)
 	}
 }
 

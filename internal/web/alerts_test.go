@@ -388,3 +388,27 @@ func TestAlerts_Sites(t *testing.T) {
 		t.Errorf("site %s not revoked", n.practiceSite)
 	}
 }
+
+// TestAlerts_AcknowledgeHubUnreachable checks that an acknowledgement the
+// hub cannot be told of is kept, and says so: on the page and in the API.
+func TestAlerts_AcknowledgeHubUnreachable(t *testing.T) {
+	n := newAlertNet(t)
+	id := n.publish(t, url.Values{"title": {"Router flaw"}, "summary": {"s"}, "actions": {"a"}, "severity": {"high"}, "tlp": {"CLEAR"},
+		"cves": {"CVE-2026-1001"}})
+	eventually(t, "the alert at the practice", func() bool { return strings.Contains(n.anna.get("/alerts").Body, "/alerts/"+id) })
+	n.site.Close() // the site's connection to the hub is gone
+	res := n.anna.post("/alerts/"+id+"/ack", url.Values{"csrf": {n.anna.csrf("/alerts/" + id)}})
+	if res.Code != http.StatusSeeOther || res.Location != "/alerts/"+id+"?hub=later" {
+		t.Fatalf("POST /alerts/%s/ack with the hub away = %d %q, want 303 to ?hub=later", id, res.Code, res.Location)
+	}
+	if page := n.anna.get(res.Location).Body; !strings.Contains(page, "Recorded here.") || !strings.Contains(page, "Acknowledged by anna@example.org") {
+		t.Errorf("the alert page after an unreported acknowledgement:\n%s", page)
+	}
+	res = n.api(nil, apiCall{tok: n.prTok, method: http.MethodPost, path: "/api/v1/alerts/" + id + "/share"})
+	if res.Code != http.StatusServiceUnavailable || !strings.Contains(res.Body, "the hub was not told") {
+		t.Errorf("POST /api/v1/alerts/%s/share with the hub away = %d %s, want 503", id, res.Code, res.Body)
+	}
+	if rec := must(n.st.ReceivedAlert(t.Context(), n.practice.ID, id))(t); rec.SharedAt.IsZero() || rec.Acknowledged.IsZero() {
+		t.Errorf("received alert %s: acknowledged %v, shared %v; want both kept", id, rec.Acknowledged, rec.SharedAt)
+	}
+}

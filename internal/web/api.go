@@ -15,6 +15,7 @@ import (
 
 	"github.com/ward-health/ward/internal/alert"
 	"github.com/ward-health/ward/internal/engine"
+	"github.com/ward-health/ward/internal/ews"
 	"github.com/ward-health/ward/internal/store"
 )
 
@@ -173,6 +174,8 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 		code, msg = http.StatusConflict, err.Error()
 	case errors.Is(err, store.ErrInvalid), errors.Is(err, alert.ErrInvalid):
 		code, msg = http.StatusBadRequest, err.Error()
+	case errors.Is(err, ews.ErrHubNotTold):
+		code, msg = http.StatusServiceUnavailable, ews.ErrHubNotTold.Error()+"; the next report of the alert tells it"
 	default:
 		s.log.ErrorContext(r.Context(), "api request failed", slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), slog.Any("error", err))

@@ -278,10 +278,10 @@ func openAPIDocument() obj {
 			[]obj{idParam}, nil, "202", object(obj{"status": str("started")}, "status"), "403", "404", "409")},
 		p + "/alerts": obj{"get": op("listAlerts", "the early warnings the organisation received, newest first, with what matched (sites only)", "viewer",
 			[]obj{cursorParam, limitParam}, nil, "200", ref("ReceivedAlertList"), "400", "404")},
-		p + "/alerts/{id}/ack": obj{"post": op("ackAlert", "acknowledge a received alert; the hub is told (sites only)", "responder",
-			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404")},
-		p + "/alerts/{id}/share": obj{"post": op("shareAlert", "share the affected assets' details (name, vendor, product, version, decision) of a received alert with the hub, which at once gets a report naming them; audit-logged, cannot be undone (sites only)", "responder",
-			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404")},
+		p + "/alerts/{id}/ack": obj{"post": op("ackAlert", "acknowledge a received alert; the hub is told (sites only; 503: recorded, the hub is told with the next report)", "responder",
+			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404", "503")},
+		p + "/alerts/{id}/share": obj{"post": op("shareAlert", "share the affected assets' details (name, vendor, product, version, decision) of a received alert with the hub, which at once gets a report naming them; audit-logged, cannot be undone (sites only; 503: recorded, the hub is told with the next report)", "responder",
+			[]obj{idParam}, nil, "200", ref("ReceivedAlert"), "403", "404", "503")},
 		p + "/hub/alerts": obj{
 			"get": op("listHubAlerts", "the alerts the hub published, newest first, with how many sites were reached, acknowledged and are affected (the hub's organisation only)", "viewer",
 				[]obj{cursorParam, limitParam}, nil, "200", ref("HubAlertList"), "400", "404"),
@@ -320,6 +320,7 @@ func openAPIDocument() obj {
 				"E413": errResp("body too large"),
 				"E415": errResp("unsupported Content-Type"),
 				"E500": errResp("internal error"),
+				"E503": errResp("recorded, but the hub could not be told now; the next report tells it"),
 			},
 		},
 	}
