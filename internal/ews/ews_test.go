@@ -3,6 +3,7 @@ package ews_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -509,4 +510,37 @@ func TestSite_AcknowledgeAndShareAtOnce(t *testing.T) {
 			t.Errorf("alert %s: acknowledged %v, shared %v; want both", rec.ID, rec.Acknowledged, rec.SharedAt)
 		}
 	}
+}
+
+// TestSite_RecheckTellsUntoldAcknowledgement checks that an acknowledgement
+// made while the hub was away reaches it with the next recheck.
+func TestSite_RecheckTellsUntoldAcknowledgement(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n, cve := siteNode(t, "Klinikum", store.KindHospital, 1)
+	s := newSite(t, n)
+	l := h.enroll(t, n, s)
+	rec, err := h.hub.Publish(ctx, newAlert("Flaw", cve), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the alert at the site", func() bool { return len(received(t, n)) == 1 })
+	s.Close()
+	s = newSite(t, n) // not connected yet
+	if _, err := s.Acknowledge(ctx, n.org, rec.ID, "anna"); !errors.Is(err, ews.ErrHubNotTold) {
+		t.Fatalf("Acknowledge() with the hub away = %v, want ErrHubNotTold", err)
+	}
+	if l, err = n.store.HubLink(ctx, n.org); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Connect(ctx, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Recheck(ctx, n.org); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the acknowledgement at the hub", func() bool {
+		reports, err := h.store.AlertReports(ctx, rec.ID)
+		return err == nil && len(reports) == 1 && reports[0].Acknowledged
+	})
 }

@@ -454,7 +454,8 @@ func (s *Site) Recheck(ctx context.Context, org string) error {
 	}
 }
 
-// recheck matches one alert again and reports it when its counts changed.
+// recheck matches one alert again and reports it when its counts changed
+// or the hub was not told of the site's last action.
 func (s *Site) recheck(ctx context.Context, org, id string) error {
 	unlock := s.lockAlert(org, id)
 	defer unlock()
@@ -467,12 +468,16 @@ func (s *Site) recheck(ctx context.Context, org, id string) error {
 		return err
 	}
 	counts := exp.counts()
-	if maps.Equal(counts, rec.Assets) || len(counts) == 0 && len(rec.Assets) == 0 {
+	// The hub has not heard of an acknowledgement or share made while it
+	// could not be reached.
+	untold := rec.ReportedAt.Before(rec.Acknowledged) || rec.ReportedAt.Before(rec.SharedAt)
+	if changed := !maps.Equal(counts, rec.Assets) && !(len(counts) == 0 && len(rec.Assets) == 0); changed {
+		rec.Affected, rec.Assets = len(exp.decision) > 0, counts
+		if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+			return err
+		}
+	} else if !untold {
 		return nil
-	}
-	rec.Affected, rec.Assets = len(exp.decision) > 0, counts
-	if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
-		return err
 	}
 	return s.report(ctx, rec, exp)
 }
