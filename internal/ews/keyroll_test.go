@@ -260,3 +260,47 @@ func TestEnroll_TLS(t *testing.T) {
 		t.Error("a plain NATS connection was accepted")
 	}
 }
+
+// TestKeyAnnouncement_RetiredKeyRefused checks that a retired hub key,
+// stolen perhaps, cannot bring in a key of its own: only the current key
+// vouches for the next one.
+func TestKeyAnnouncement_RetiredKeyRefused(t *testing.T) {
+	ctx := t.Context()
+	h := startHub(t)
+	n := bareSite(t, "Klinikum")
+	h.enroll(t, n, newSite(t, n))
+	keys, err := h.store.SigningKeys(ctx)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("SigningKeys() = %d, %v", len(keys), err)
+	}
+	retired := ed25519.PrivateKey(keys[0].Private)
+	if _, err := h.hub.RotateKey(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := h.hub.Publish(ctx, newAlert("Signed with the new key"), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the alert signed with the new key", func() bool { return holds(t, n, rotated.ID) })
+	before := pinned(t, n)
+
+	evil, _ := alert.GenerateKey()
+	msg, err := alert.AnnounceKey(retired, evil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.net.Announce(ctx, "retired-vouches", msg); err != nil {
+		t.Fatal(err)
+	}
+	good, err := h.hub.Publish(ctx, newAlert("Genuine alert"), "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the genuine alert", func() bool { return holds(t, n, rotated.ID, good.ID) })
+	if got := pinned(t, n); !slices.Equal(got, before) {
+		t.Errorf("pinned keys after a retired key's announcement = %v, want %v", got, before)
+	}
+	if c := auditCount(t, n, "hub_key.rejected"); c != 1 {
+		t.Errorf("audit log holds %d rejected key announcements, want 1", c)
+	}
+}

@@ -163,6 +163,9 @@ func (s *Site) connect(ctx context.Context, l store.HubLink) error {
 		return fmt.Errorf("ews: %w", err)
 	}
 	r := &receiver{s: s, org: org, link: l, keys: alert.NewKeyring(keysOf(l.HubKeys)...)}
+	if len(l.HubKeys) > 0 {
+		r.current = alert.KeyID(l.HubKeys[0])
+	}
 	tlsConfig, err := natsTLS(l)
 	if err != nil {
 		return fmt.Errorf("ews: connect %s: %w", l.OrgID, err)
@@ -244,10 +247,11 @@ func (s *Site) Close() error {
 
 // receiver handles the alerts of one organisation's connection.
 type receiver struct {
-	s    *Site
-	org  store.Organisation
-	link store.HubLink
-	keys *alert.Keyring
+	s       *Site
+	org     store.Organisation
+	link    store.HubLink
+	keys    *alert.Keyring
+	current string // the ID of the newest pinned hub key: only it may vouch for a next one
 }
 
 // deliver checks, stores, matches and reports one message. It returns an
@@ -293,6 +297,10 @@ func (r *receiver) deliver(ctx context.Context, d alertnet.Delivery) error {
 func (r *receiver) pinKey(ctx context.Context, log *slog.Logger, d alertnet.Delivery) error {
 	st := r.s.cfg.Store
 	ka, err := r.keys.OpenKeyAnnouncement(d.Data)
+	if err == nil && !r.keys.Has(ka.KeyID) && ka.PreviousKeyID != r.current {
+		// A retired key, stolen perhaps, must not bring in a key of its own.
+		err = fmt.Errorf("%w: key %s announced by key %s, not by the current key %s", alert.ErrSignature, ka.KeyID, ka.PreviousKeyID, r.current)
+	}
 	if err != nil {
 		log.WarnContext(ctx, "hub key announcement rejected", slog.Any("error", err))
 		if _, aerr := st.AppendAudit(ctx, r.org.ID, "hub", "hub_key.rejected", fmt.Sprintf("message %d from the hub: %v", d.Seq, err)); aerr != nil {
@@ -315,6 +323,7 @@ func (r *receiver) pinKey(ctx context.Context, log *slog.Logger, d alertnet.Deli
 	}
 	r.keys.Add(ka.Key)
 	if added {
+		r.current = ka.KeyID
 		log.InfoContext(ctx, "hub signing key pinned", slog.String("key", ka.KeyID), slog.String("previous", ka.PreviousKeyID))
 	}
 	return nil

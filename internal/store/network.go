@@ -115,7 +115,8 @@ type SiteNetwork interface {
 	HubLink(ctx context.Context, org string) (HubLink, error)
 	// HubLinks returns every organisation's enrolment.
 	HubLinks(ctx context.Context) ([]HubLink, error)
-	// PinHubKey adds key to org's pinned hub keys and moves org's cursor
+	// PinHubKey adds key to org's pinned hub keys, as the first (the
+	// current key: HubLink.HubKeys is newest first), and moves org's cursor
 	// to seq, in one transaction: the hub announced key at stream sequence
 	// seq, and the caller verified the announcement. It returns true when
 	// the key is new to org; a key pinned already only moves the cursor,

@@ -478,7 +478,7 @@ func (db *DB) PinHubKey(ctx context.Context, org string, key []byte, seq uint64)
 		if slices.ContainsFunc(keys, func(k []byte) bool { return bytes.Equal(k, key) }) {
 			return nil
 		}
-		text, err := jsonText(append(keys, key))
+		text, err := jsonText(append([][]byte{key}, keys...)) // the newest first, as at enrolment
 		if err != nil {
 			return err
 		}

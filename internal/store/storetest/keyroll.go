@@ -95,7 +95,7 @@ func testPinHubKey(t *testing.T, s store.Store) {
 	wantInvalid(t, "PinHubKey(short key)", err, "key")
 	l, err := s.HubLink(ctx, org)
 	wantErr(t, "HubLink()", err, nil)
-	if d := cmp.Diff([][]byte{key(7, 32), key(8, 32), key(9, 32), key(10, 32)}, l.HubKeys); d != "" {
+	if d := cmp.Diff([][]byte{key(10, 32), key(9, 32), key(7, 32), key(8, 32)}, l.HubKeys); d != "" {
 		t.Errorf("pinned keys mismatch (-want +got):\n%s", d)
 	}
 	if l.Cursor != 8 {
