@@ -19,28 +19,21 @@ import (
 // error then says so, and the next report (a recheck, an
 // acknowledgement) carries the details.
 func (s *Site) ShareAssets(ctx context.Context, org, id, by string) (store.ReceivedAlert, error) {
-	unlock := s.lockAlert(org, id)
-	defer unlock()
-	rec, a, err := s.Alert(ctx, org, id)
-	if err != nil {
-		return rec, err
-	}
-	if rec.SharedAt.IsZero() {
-		if rec, err = s.cfg.Store.ShareAlertAssets(ctx, org, id, by, s.cfg.Now().UTC()); err != nil {
-			return rec, err
+	return s.withAlert(ctx, org, id, func(rec store.ReceivedAlert, exp *exposure) (store.ReceivedAlert, error) {
+		if rec.SharedAt.IsZero() {
+			var err error
+			if rec, err = s.cfg.Store.ShareAlertAssets(ctx, org, id, by, s.cfg.Now().UTC()); err != nil {
+				return rec, err
+			}
+			if _, err := s.cfg.Store.AppendAudit(ctx, org, by, "alert.share_assets", id+": asset details shared with the hub"); err != nil {
+				return rec, err
+			}
 		}
-		if _, err := s.cfg.Store.AppendAudit(ctx, org, by, "alert.share_assets", id+": asset details shared with the hub"); err != nil {
-			return rec, err
+		if err := s.report(ctx, rec, exp); err != nil {
+			return rec, fmt.Errorf("share assets: %w: %w", ErrHubNotTold, err)
 		}
-	}
-	exp, err := s.exposure(ctx, org, a)
-	if err != nil {
-		return rec, err
-	}
-	if err := s.report(ctx, rec, exp); err != nil {
-		return rec, fmt.Errorf("share assets: %w: %w", ErrHubNotTold, err)
-	}
-	return rec, nil
+		return rec, nil
+	})
 }
 
 // sharedAssets returns the identity of the assets in exp that org has, by

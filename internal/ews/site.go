@@ -384,29 +384,39 @@ func (s *Site) Alert(ctx context.Context, org, id string) (store.ReceivedAlert, 
 // advisories it names) and inventory (the addresses among its indicators),
 // stores the result and reports it to the hub.
 func (s *Site) Match(ctx context.Context, org, id string) error {
+	_, err := s.withAlert(ctx, org, id, func(rec store.ReceivedAlert, exp *exposure) (store.ReceivedAlert, error) {
+		rec.MatchedAt = s.cfg.Now().UTC()
+		rec.Affected = len(exp.decision) > 0
+		rec.Assets = exp.counts()
+		if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+			return rec, err
+		}
+		if err := s.report(ctx, rec, exp); err != nil {
+			s.log.WarnContext(ctx, "exposure report not sent", slog.String("org", org), slog.String("alert", id), slog.Any("error", err))
+		}
+		if s.cfg.OnAlert != nil {
+			s.cfg.OnAlert(org, rec)
+		}
+		return rec, nil
+	})
+	return err
+}
+
+// withAlert reads org's alert id and matches it, and calls fn with both,
+// holding the alert's lock: the read, fn's changes and its report are not
+// interleaved with another action on the alert.
+func (s *Site) withAlert(ctx context.Context, org, id string, fn func(rec store.ReceivedAlert, exp *exposure) (store.ReceivedAlert, error)) (store.ReceivedAlert, error) {
 	unlock := s.lockAlert(org, id)
 	defer unlock()
 	rec, a, err := s.Alert(ctx, org, id)
 	if err != nil {
-		return err
+		return rec, err
 	}
 	exp, err := s.exposure(ctx, org, a)
 	if err != nil {
-		return err
+		return rec, err
 	}
-	rec.MatchedAt = s.cfg.Now().UTC()
-	rec.Affected = len(exp.decision) > 0
-	rec.Assets = exp.counts()
-	if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
-		return err
-	}
-	if err := s.report(ctx, rec, exp); err != nil {
-		s.log.WarnContext(ctx, "exposure report not sent", slog.String("org", org), slog.String("alert", id), slog.Any("error", err))
-	}
-	if s.cfg.OnAlert != nil {
-		s.cfg.OnAlert(org, rec)
-	}
-	return nil
+	return fn(rec, exp)
 }
 
 // recheckWindow is how far back [Site.Recheck] looks at received alerts.
@@ -466,57 +476,42 @@ func (s *Site) Recheck(ctx context.Context, org string) error {
 // recheck matches one alert again and reports it when its counts changed
 // or the hub was not told of the site's last action.
 func (s *Site) recheck(ctx context.Context, org, id string) error {
-	unlock := s.lockAlert(org, id)
-	defer unlock()
-	rec, a, err := s.Alert(ctx, org, id)
-	if err != nil {
-		return err
-	}
-	exp, err := s.exposure(ctx, org, a)
-	if err != nil {
-		return err
-	}
-	counts := exp.counts()
-	// The hub has not heard of an acknowledgement or share made while it
-	// could not be reached.
-	untold := rec.ReportedAt.Before(rec.Acknowledged) || rec.ReportedAt.Before(rec.SharedAt)
-	if changed := !maps.Equal(counts, rec.Assets) && !(len(counts) == 0 && len(rec.Assets) == 0); changed {
-		rec.Affected, rec.Assets = len(exp.decision) > 0, counts
-		if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
-			return err
+	_, err := s.withAlert(ctx, org, id, func(rec store.ReceivedAlert, exp *exposure) (store.ReceivedAlert, error) {
+		counts := exp.counts()
+		// The hub has not heard of an acknowledgement or share made while
+		// it could not be reached.
+		untold := rec.ReportedAt.Before(rec.Acknowledged) || rec.ReportedAt.Before(rec.SharedAt)
+		if changed := !maps.Equal(counts, rec.Assets) && !(len(counts) == 0 && len(rec.Assets) == 0); changed {
+			rec.Affected, rec.Assets = len(exp.decision) > 0, counts
+			if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+				return rec, err
+			}
+		} else if !untold {
+			return rec, nil
 		}
-	} else if !untold {
-		return nil
-	}
-	return s.report(ctx, rec, exp)
+		return rec, s.report(ctx, rec, exp)
+	})
+	return err
 }
 
 // Acknowledge records that by took note of org's alert, and tells the hub.
 func (s *Site) Acknowledge(ctx context.Context, org, id, by string) (store.ReceivedAlert, error) {
-	unlock := s.lockAlert(org, id)
-	defer unlock()
-	rec, a, err := s.Alert(ctx, org, id)
-	if err != nil {
-		return rec, err
-	}
-	if rec.Acknowledged.IsZero() {
-		rec.Acknowledged, rec.AckBy = s.cfg.Now().UTC(), by
-		if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
-			return rec, err
+	return s.withAlert(ctx, org, id, func(rec store.ReceivedAlert, exp *exposure) (store.ReceivedAlert, error) {
+		if rec.Acknowledged.IsZero() {
+			rec.Acknowledged, rec.AckBy = s.cfg.Now().UTC(), by
+			if err := s.cfg.Store.UpdateReceivedAlert(ctx, rec); err != nil {
+				return rec, err
+			}
 		}
-	}
-	exp, err := s.exposure(ctx, org, a)
-	if err != nil {
-		return rec, err
-	}
-	if err := s.report(ctx, rec, exp); err != nil {
-		return rec, fmt.Errorf("acknowledge: %w: %w", ErrHubNotTold, err)
-	}
-	return rec, nil
+		if err := s.report(ctx, rec, exp); err != nil {
+			return rec, fmt.Errorf("acknowledge: %w: %w", ErrHubNotTold, err)
+		}
+		return rec, nil
+	})
 }
 
-// report sends the hub what org found of an alert; the caller holds
-// [Site.lockAlert] and read rec under it.
+// report sends the hub what org found of an alert; called within
+// [Site.withAlert].
 func (s *Site) report(ctx context.Context, rec store.ReceivedAlert, exp *exposure) error {
 	s.mu.Lock()
 	conn := s.conns[rec.OrgID]
