@@ -462,6 +462,7 @@ func TestHub_ReportTimeKeptInRange(t *testing.T) {
 		}
 		return reports[0]
 	}
+	eventually(t, "the site's own report", func() bool { return !latest().At.IsZero() })
 	send("future", ews.Report{AlertID: rec.ID, At: time.Now().Add(100 * 365 * 24 * time.Hour), Acknowledged: true})
 	eventually(t, "the future-dated report", func() bool { return latest().Acknowledged })
 	if at := latest().At; at.After(time.Now().Add(time.Minute)) {
